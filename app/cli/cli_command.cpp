@@ -1,0 +1,85 @@
+// The CLI's command registry and argument parsing (see cli_command.h).
+#include "app/cli/cli_command.h"
+
+#include <algorithm>
+
+namespace prefstudio::cli {
+
+std::map<std::string, CliCommand>& cli_commands() {
+  static std::map<std::string, CliCommand> commands;
+  return commands;
+}
+
+CliRegistration::CliRegistration(CliCommand command) {
+  std::string name = command.name;
+  cli_commands().emplace(name, std::move(command));
+}
+
+CliArgs CliArgs::parse(const std::vector<std::string>& args, const std::vector<std::string>& flags,
+                       const std::vector<std::string>& known) {
+  CliArgs parsed;
+  auto is_flag = [&](const std::string& key) {
+    return std::find(flags.begin(), flags.end(), key) != flags.end();
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.size() > 1 && arg[0] == '-' && !(arg.size() > 1 && std::isdigit(arg[1]))) {
+      std::string key = arg.substr(arg.find_first_not_of('-'));
+      std::string value;
+      auto eq = key.find('=');
+      if (eq != std::string::npos) {
+        value = key.substr(eq + 1);
+        key = key.substr(0, eq);
+      } else if (!is_flag(key)) {
+        if (i + 1 >= args.size()) throw CliUsageError("option --" + key + " needs a value");
+        value = args[++i];
+      }
+      if (!known.empty() && !is_flag(key) &&
+          std::find(known.begin(), known.end(), key) == known.end())
+        throw CliUsageError("unknown option --" + key);
+      parsed.options[key] = value;
+    } else {
+      parsed.positional.push_back(arg);
+    }
+  }
+  return parsed;
+}
+
+std::string CliArgs::get(const std::string& key, const std::string& fallback) const {
+  auto it = options.find(key);
+  return it == options.end() ? fallback : it->second;
+}
+
+std::string CliArgs::require(const std::string& key) const {
+  auto it = options.find(key);
+  if (it == options.end()) throw CliUsageError("missing option --" + key);
+  return it->second;
+}
+
+double CliArgs::get_double(const std::string& key, double fallback) const {
+  auto it = options.find(key);
+  if (it == options.end()) return fallback;
+  try {
+    size_t used = 0;
+    double value = std::stod(it->second, &used);
+    if (used != it->second.size()) throw std::invalid_argument("trailing");
+    return value;
+  } catch (const std::exception&) {
+    throw CliUsageError("--" + key + " expects a number, got '" + it->second + "'");
+  }
+}
+
+long long CliArgs::get_int(const std::string& key, long long fallback) const {
+  auto it = options.find(key);
+  if (it == options.end()) return fallback;
+  try {
+    size_t used = 0;
+    long long value = std::stoll(it->second, &used);
+    if (used != it->second.size()) throw std::invalid_argument("trailing");
+    return value;
+  } catch (const std::exception&) {
+    throw CliUsageError("--" + key + " expects an integer, got '" + it->second + "'");
+  }
+}
+
+}  // namespace prefstudio::cli

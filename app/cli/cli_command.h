@@ -1,0 +1,48 @@
+// The CLI's commands. Each lives in its own command_<name>.cpp and registers itself with a static
+// CliRegistration, so adding a command touches no other file. A command returns the exit code;
+// errors are thrown (CoreError, DbError, CliUsageError) and printed by main.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace prefstudio::cli {
+
+class CliUsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CliCommand {
+  std::string name;     // e.g. "import", or "train sft" for a two-word command
+  std::string usage;    // one line: "import PROJECT FILE"
+  std::string summary;  // one line for `prefstudio-cli --help`
+  std::function<int(const std::vector<std::string>& args)> run;  // args after the name
+};
+
+std::map<std::string, CliCommand>& cli_commands();
+
+struct CliRegistration {
+  explicit CliRegistration(CliCommand command);
+};
+
+// Parsed "--key value" / "--flag" / positional arguments.
+struct CliArgs {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // "--top-p 0.9" -> {"top-p", "0.9"}
+
+  // `flags` are options that take no value. Unknown options are CliUsageError only if `known` is
+  // non-empty and does not list them.
+  static CliArgs parse(const std::vector<std::string>& args, const std::vector<std::string>& flags,
+                       const std::vector<std::string>& known = {});
+  bool has(const std::string& key) const { return options.count(key) > 0; }
+  std::string get(const std::string& key, const std::string& fallback) const;
+  std::string require(const std::string& key) const;
+  double get_double(const std::string& key, double fallback) const;
+  long long get_int(const std::string& key, long long fallback) const;
+};
+
+}  // namespace prefstudio::cli

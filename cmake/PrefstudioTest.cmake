@@ -1,0 +1,29 @@
+# prefstudio_add_test(NAME LABEL SOURCES... LIBS ...): one small test executable per unit.
+# Every test knows where the sources and ../shared live, so golden data is found from any build dir.
+function(prefstudio_add_test name label)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS})
+  target_compile_definitions(${name} PRIVATE
+    PREFSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    PREFSTUDIO_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
+    PREFSTUDIO_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "${label}" TIMEOUT 900
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen")
+endfunction()
+
+# Registers every tests/<layer>/**/test_*.cpp as its own executable. A file named *_slow.cpp gets the
+# label "slow" as well, and the default run (scripts/test.sh) leaves it out.
+function(prefstudio_add_tests_in_folder label)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  file(GLOB_RECURSE files CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/test_*.cpp")
+  foreach(file ${files})
+    get_filename_component(stem ${file} NAME_WE)
+    set(labels ${label})
+    if(stem MATCHES "_slow$")
+      set(labels "${label};slow")
+    endif()
+    prefstudio_add_test(${label}_${stem} "${labels}" SOURCES ${file} LIBS ${ARG_LIBS})
+  endforeach()
+endfunction()

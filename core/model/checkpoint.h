@@ -1,0 +1,45 @@
+// A checkpoint is a folder: config.json (Hugging Face GPT-2), model.safetensors, the tokenizer's
+// files, and prefstudio.json (content hash of model.safetensors, run id, step, optional heads).
+// Internal header of core (torch).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/model/gpt.h"
+#include "core/text/tokenizer.h"
+
+namespace prefstudio {
+
+struct CheckpointManifest {
+  std::string content_hash;   // hex SHA-256 of model.safetensors as written
+  int64_t run_id = 0;         // the store's run id it came from; 0 = none (imported, init)
+  int64_t step = 0;
+  std::string kind = "lm";    // lm | reward | policy | value
+};
+
+struct LoadedModel {
+  GptConfig config;
+  Gpt model{nullptr};
+  std::unique_ptr<Tokenizer> tokenizer;
+  CheckpointManifest manifest;
+  // Tensors in model.safetensors that are not GPT-2's own (e.g. "score.weight" of a reward head).
+  std::map<std::string, torch::Tensor> extra;
+};
+
+// Loads onto `device`. Missing or mis-shaped tensors against config.json are errors (FormatError
+// naming the folder and the tensor), never a silent random init.
+LoadedModel load_checkpoint(const std::string& dir, const torch::Device& device = torch::kCPU);
+
+// Writes into a temporary folder beside `dir` and renames it into place, so a crash leaves either
+// the old checkpoint or the new one. `extra` tensors are saved beside the model's. Returns the
+// manifest with its content hash filled in.
+CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Tokenizer& tokenizer,
+                                   CheckpointManifest manifest,
+                                   const std::map<std::string, torch::Tensor>& extra = {});
+
+}  // namespace prefstudio

@@ -1,0 +1,151 @@
+// Forward migrations, one SQL script per version. Never edit a released step: add the next one.
+#include "db/schema.h"
+
+#include <array>
+
+namespace prefstudio::db {
+
+namespace {
+
+// Version 1: prompts, completions, labelers, rankings (versioned), runs, metrics, checkpoints.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE prompts (
+  id          INTEGER PRIMARY KEY,
+  text        TEXT NOT NULL UNIQUE,
+  created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE models (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL,
+  content_hash  TEXT UNIQUE,            -- SHA-256 of model.safetensors, when known
+  path          TEXT,
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE completions (
+  id          INTEGER PRIMARY KEY,
+  prompt_id   INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+  text        TEXT NOT NULL,
+  model_id    INTEGER REFERENCES models(id),
+  sampling    TEXT,                     -- JSON: temperature, top_p, top_k, seed, max_new_tokens
+  created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  UNIQUE (prompt_id, text)
+);
+CREATE TABLE labelers (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+-- One current ranking per labeler and prompt; an edit adds version n+1 and clears is_current on n.
+CREATE TABLE rankings (
+  id             INTEGER PRIMARY KEY,
+  prompt_id      INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+  labeler_id     INTEGER NOT NULL REFERENCES labelers(id),
+  version        INTEGER NOT NULL DEFAULT 1,
+  is_current     INTEGER NOT NULL DEFAULT 1 CHECK (is_current IN (0, 1)),
+  status         TEXT NOT NULL DEFAULT 'ranked' CHECK (status IN ('ranked', 'skipped', 'all_bad')),
+  comment        TEXT,
+  seconds_spent  REAL,
+  created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  UNIQUE (prompt_id, labeler_id, version)
+);
+CREATE UNIQUE INDEX rankings_one_current ON rankings (prompt_id, labeler_id) WHERE is_current = 1;
+-- The order: rank 0 is best; equal ranks are ties.
+CREATE TABLE ranking_entries (
+  ranking_id     INTEGER NOT NULL REFERENCES rankings(id) ON DELETE CASCADE,
+  completion_id  INTEGER NOT NULL REFERENCES completions(id) ON DELETE CASCADE,
+  rank           INTEGER NOT NULL CHECK (rank >= 0),
+  PRIMARY KEY (ranking_id, completion_id)
+) WITHOUT ROWID;
+CREATE TABLE ranking_flags (
+  ranking_id     INTEGER NOT NULL REFERENCES rankings(id) ON DELETE CASCADE,
+  completion_id  INTEGER REFERENCES completions(id) ON DELETE CASCADE,  -- NULL: the whole set
+  flag           TEXT NOT NULL
+);
+CREATE INDEX ranking_flags_by_ranking ON ranking_flags (ranking_id);
+CREATE TABLE runs (
+  id                 INTEGER PRIMARY KEY,
+  kind               TEXT NOT NULL,     -- sft | reward | ppo | dpo
+  name               TEXT,
+  status             TEXT NOT NULL DEFAULT 'running'
+                       CHECK (status IN ('running', 'finished', 'failed', 'stopped')),
+  config             TEXT NOT NULL,     -- the whole JSON config, so the run can be repeated
+  base_checkpoint_id INTEGER REFERENCES checkpoints(id),
+  started_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  finished_at        TEXT,
+  message            TEXT               -- the error of a failed run
+);
+CREATE TABLE run_metrics (
+  run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step       INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  value      REAL,
+  wall_time  REAL NOT NULL,             -- seconds since the run started
+  PRIMARY KEY (run_id, name, step)
+) WITHOUT ROWID;
+CREATE TABLE run_events (
+  run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step     INTEGER NOT NULL,
+  kind     TEXT NOT NULL,
+  message  TEXT NOT NULL,
+  at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE checkpoints (
+  id            INTEGER PRIMARY KEY,
+  run_id        INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  step          INTEGER NOT NULL DEFAULT 0,
+  path          TEXT NOT NULL,
+  content_hash  TEXT,
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX completions_by_prompt ON completions (prompt_id);
+CREATE INDEX rankings_by_labeler ON rankings (labeler_id, is_current);
+)sql";
+
+// Version 2: what labeling needs beyond the ranking itself.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE project_settings (
+  key    TEXT PRIMARY KEY,               -- guidelines, queue_order, queue_seed, overlap, flags, ...
+  value  TEXT NOT NULL
+);
+-- The shuffled order in which a labeler is shown a prompt's completions: a JSON array of ids.
+CREATE TABLE card_orders (
+  prompt_id   INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+  labeler_id  INTEGER NOT NULL REFERENCES labelers(id),
+  order_json  TEXT NOT NULL,
+  PRIMARY KEY (prompt_id, labeler_id)
+) WITHOUT ROWID;
+-- Suggested rankings (from import now, from a reward model later), shown only if enabled.
+CREATE TABLE suggested_rankings (
+  prompt_id     INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+  source        TEXT NOT NULL,           -- "import", or a model's name
+  ranking_json  TEXT NOT NULL,           -- completion ids, best first
+  PRIMARY KEY (prompt_id, source)
+) WITHOUT ROWID;
+-- Pairwise mode (K = 2): how strongly the better one won, 1 (slightly) .. 3 (much).
+ALTER TABLE rankings ADD COLUMN strength INTEGER;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2};
+
+}  // namespace
+
+void migrate(Database& db, int target) {
+  int version = db.user_version();
+  if (version > kSchemaVersion)
+    throw DbError(db.path() + ": schema version " + std::to_string(version) +
+                  " is newer than this program's " + std::to_string(kSchemaVersion));
+  for (int next = version + 1; next <= target; ++next) {
+    Transaction transaction(db);
+    db.exec(kMigrations[next - 1]);
+    db.set_user_version(next);
+    transaction.commit();
+  }
+}
+
+Database open_project(const std::string& path, bool create) {
+  Database db(path, create);
+  migrate(db);
+  return db;
+}
+
+}  // namespace prefstudio::db

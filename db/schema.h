@@ -1,0 +1,21 @@
+// The project schema and its forward migrations. PRAGMA user_version holds the version; opening a
+// project runs every migration above it, each in its own transaction. docs/schema.md documents the
+// tables for people who query a project with the sqlite3 shell.
+#pragma once
+
+#include <string>
+
+#include "db/database.h"
+
+namespace prefstudio::db {
+
+constexpr int kSchemaVersion = 2;
+
+// Brings `db` from its user_version up to `target` (default: the latest). Throws DbError if the file
+// is newer than this program knows, naming both versions.
+void migrate(Database& db, int target = kSchemaVersion);
+
+// Opens (or creates) a project file and migrates it to the latest schema.
+Database open_project(const std::string& path, bool create = true);
+
+}  // namespace prefstudio::db

@@ -1,0 +1,2 @@
+// Removed when the first ui/ class lands.
+namespace prefstudio::ui {}
