@@ -8,6 +8,11 @@ function(prefstudio_add_test name label)
     PREFSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     PREFSTUDIO_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
     PREFSTUDIO_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  if(TARGET prefstudio_core AND "${ARG_LIBS}" MATCHES "prefstudio_core_internal")
+    # Reuse core's precompiled torch/torch.h: a test then compiles in seconds, not half a minute.
+    target_compile_options(${name} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+    target_precompile_headers(${name} REUSE_FROM prefstudio_core)
+  endif()
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS "${label}" TIMEOUT 900
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen")

@@ -2,7 +2,7 @@
 # Installs what Preference Studio needs from Debian 12's packages. Idempotent; run as root.
 set -euo pipefail
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache libssl-dev
   libtorch-dev libopenblas0-openmp            # LibTorch 1.13 (CPU); OpenBLAS is 35x the reference BLAS
   qt6-base-dev qt6-base-dev-tools libqcustomplot-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libpcre2-dev
