@@ -1,0 +1,57 @@
+// `prefstudio-cli tokenize --model DIR (--text TEXT | --file FILE) [--json]`: the token ids of a
+// text under a checkpoint's tokenizer, for users checking prompts and for comparing with other
+// tools. Special-token text such as "<|endoftext|>" is encoded literally, as encode() does.
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/cli/cli_command.h"
+#include "core/common/core_error.h"
+#include "core/text/tokenizer.h"
+
+namespace prefstudio::cli {
+namespace {
+
+std::string read_text(const CliArgs& parsed) {
+  if (parsed.has("text") == parsed.has("file"))
+    throw CliUsageError("give exactly one of --text TEXT or --file FILE");
+  if (parsed.has("text")) return parsed.get("text", "");
+  const std::string path = parsed.get("file", "");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CoreError(path + ": cannot open the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int run_tokenize(const std::vector<std::string>& args) {
+  CliArgs parsed = CliArgs::parse(args, {"json"}, {"model", "text", "file"});
+  if (!parsed.positional.empty())
+    throw CliUsageError("unexpected argument " + parsed.positional[0]);
+  std::unique_ptr<Tokenizer> tokenizer = Tokenizer::load(parsed.require("model"));
+  const std::string text = read_text(parsed);
+  const std::vector<int64_t> ids = tokenizer->encode(text);
+  if (!parsed.has("json")) {
+    for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << ids[i];
+    std::cout << "\n";
+    return 0;
+  }
+  nlohmann::json out;
+  out["kind"] = tokenizer->kind();
+  out["vocab_size"] = tokenizer->vocab_size();
+  out["count"] = ids.size();
+  out["ids"] = ids;
+  // Each token's bytes; a token can be part of a UTF-8 character, shown with U+FFFD.
+  nlohmann::json tokens = nlohmann::json::array();
+  for (int64_t id : ids) tokens.push_back(tokenizer->decode({id}));
+  out["tokens"] = tokens;
+  std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  return 0;
+}
+
+static CliRegistration reg({"tokenize", "tokenize --model DIR (--text TEXT | --file FILE) [--json]",
+                            "Token ids of a text under a checkpoint's tokenizer.", run_tokenize});
+
+}  // namespace
+}  // namespace prefstudio::cli
