@@ -33,11 +33,24 @@ struct LoadedModel {
 
 // Loads onto `device`. Missing or mis-shaped tensors against config.json are errors (FormatError
 // naming the folder and the tensor), never a silent random init.
+// The tokenizer comes from Tokenizer::load(dir) (its FormatError passes through). A prefstudio.json
+// whose content_hash disagrees with model.safetensors is a FormatError; without prefstudio.json
+// (a folder Hugging Face wrote) the manifest holds the computed hash, run 0, step 0, kind "lm".
+// Accepts keys with and without the "transformer." prefix, transposes Conv1D weights, ignores
+// lm_head.weight (tied) and the attn.bias / attn.masked_bias buffers of old HF checkpoints.
 LoadedModel load_checkpoint(const std::string& dir, const torch::Device& device = torch::kCPU);
+
+// The model alone: config.json + model.safetensors (+ prefstudio.json if present), with the same
+// checks, leaving `tokenizer` null. For folders that carry no tokenizer (e.g. the golden test's).
+LoadedModel load_model_only(const std::string& dir, const torch::Device& device = torch::kCPU);
 
 // Writes into a temporary folder beside `dir` and renames it into place, so a crash leaves either
 // the old checkpoint or the new one. `extra` tensors are saved beside the model's. Returns the
-// manifest with its content hash filled in.
+// manifest with its content hash filled in. Model tensors are written in HF's layout (Conv1D
+// weights transposed, "transformer." prefix, lm_head left out because it is tied) with metadata
+// format "pt", so transformers reads the folder. Throws CoreError when an `extra` name collides
+// with a model tensor, FormatError naming the path when a write fails (the temporary folder is
+// removed).
 CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Tokenizer& tokenizer,
                                    CheckpointManifest manifest,
                                    const std::map<std::string, torch::Tensor>& extra = {});

@@ -41,6 +41,13 @@ class GptImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& idx);
 
   const GptConfig& config() const { return config_; }
+  // Changes the dropout rate of every block (e.g. 0 for fine-tuning a checkpoint whose config.json
+  // says 0.1); also stored in config().dropout so a saved checkpoint records it.
+  void set_dropout(double p);
+  // Re-draws every parameter as GPT-2 does: normal(0, 0.02), c_proj weights normal(0, 0.02 /
+  // sqrt(2 * n_layer)), zero biases, LayerNorm 1 and 0. The constructor calls it; the draws come
+  // from torch's global generator, so torch::manual_seed makes them repeatable.
+  void init_weights();
 
  private:
   GptConfig config_;

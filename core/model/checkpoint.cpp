@@ -1,0 +1,262 @@
+// Checkpoint folders: config.json + model.safetensors in Hugging Face's GPT-2 layout, the
+// tokenizer's files, and prefstudio.json. Loading maps HF names and the Conv1D (in, out) layout
+// onto our modules and refuses anything missing or mis-shaped; saving writes a temporary folder and
+// renames it into place. Leaves out: sharded checkpoints (model-0000N-of-M.safetensors), .bin
+// files.
+#include "core/model/checkpoint.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/common/core_error.h"
+#include "core/model/content_hash.h"
+#include "core/model/safetensors.h"
+
+namespace fs = std::filesystem;
+
+namespace prefstudio {
+
+namespace {
+
+constexpr const char* kConfigFile = "config.json";
+constexpr const char* kWeightsFile = "model.safetensors";
+constexpr const char* kManifestFile = "prefstudio.json";
+constexpr const char* kPrefix = "transformer.";
+
+// Building a Gpt draws its initialisation from torch's global CPU generator. Loading must not move
+// that state, or a seeded sampler would draw different numbers depending on whether it loaded
+// first.
+class CpuRngStateGuard {
+ public:
+  CpuRngStateGuard() : generator_(at::detail::getDefaultCPUGenerator()) {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    state_ = generator_.get_state();
+  }
+  ~CpuRngStateGuard() {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    generator_.set_state(state_);
+  }
+
+ private:
+  at::Generator generator_;
+  torch::Tensor state_;
+};
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// HF's GPT-2 keeps these four as Conv1D with weight (in, out); ours are Linear (out, in).
+bool is_conv1d_weight(const std::string& name) {
+  return ends_with(name, ".attn.c_attn.weight") || ends_with(name, ".attn.c_proj.weight") ||
+         ends_with(name, ".mlp.c_fc.weight") || ends_with(name, ".mlp.c_proj.weight");
+}
+
+// Buffers and tied weights HF checkpoints may carry that are not parameters of ours.
+bool is_ignored_key(const std::string& name) {
+  return ends_with(name, ".attn.bias") || ends_with(name, ".attn.masked_bias") ||
+         name == "lm_head.weight";
+}
+
+std::string shape_string(torch::IntArrayRef shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw FormatError(path.string() + ": cannot open");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(path.string() + ": invalid JSON (" + e.what() + ")");
+  }
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.flush();
+  if (!out) throw FormatError(path.string() + ": write failed");
+}
+
+GptConfig read_config(const fs::path& dir) {
+  try {
+    return gpt_config_from_json(read_json(dir / kConfigFile));
+  } catch (const ConfigError& e) {
+    throw FormatError((dir / kConfigFile).string() + ": " + e.what());
+  }
+}
+
+// Copies every parameter of `model` from `file`; what is left over and not ignored goes to `extra`.
+void load_weights(const SafetensorsFile& file, Gpt& model,
+                  std::map<std::string, torch::Tensor>* extra) {
+  torch::NoGradGuard no_grad;
+  std::set<std::string> used;
+  for (auto& item : model->named_parameters()) {
+    const std::string& name = item.key();  // e.g. "transformer.h.0.attn.c_attn.weight"
+    std::string key = name;
+    if (!file.contains(key) && name.rfind(kPrefix, 0) == 0) key = name.substr(std::strlen(kPrefix));
+    if (!file.contains(key))
+      throw FormatError(file.path() + ": missing tensor '" + name + "' (config.json asks for it)");
+    auto value = file.tensor(key);
+    auto& param = item.value();
+    const bool conv1d = is_conv1d_weight(name);
+    auto expected = param.sizes().vec();
+    if (conv1d) std::reverse(expected.begin(), expected.end());
+    if (value.sizes().vec() != expected)
+      throw FormatError(file.path() + ": tensor '" + key + "' has shape " +
+                        shape_string(value.sizes()) + ", config.json implies " +
+                        shape_string(expected));
+    if (!value.is_floating_point())
+      throw FormatError(file.path() + ": tensor '" + key + "' is not a floating-point tensor");
+    param.copy_(conv1d ? value.t() : value);
+    used.insert(key);
+  }
+  const auto wte_shape = model->named_parameters()["transformer.wte.weight"].sizes().vec();
+  for (const auto& [key, entry] : file.entries()) {
+    if (used.count(key)) continue;
+    if (key == "lm_head.weight" && entry.shape != wte_shape)
+      throw FormatError(file.path() + ": tensor 'lm_head.weight' has shape " +
+                        shape_string(entry.shape) + ", but it is tied to wte " +
+                        shape_string(wte_shape));
+    if (is_ignored_key(key)) continue;
+    (*extra)[key] = file.tensor(key);
+  }
+}
+
+CheckpointManifest read_manifest(const fs::path& dir, const std::string& actual_hash) {
+  CheckpointManifest manifest;
+  manifest.content_hash = actual_hash;
+  const fs::path path = dir / kManifestFile;
+  if (!fs::exists(path)) return manifest;
+  auto json = read_json(path);
+  try {
+    manifest.content_hash = json.value("content_hash", actual_hash);
+    manifest.run_id = json.value("run_id", int64_t{0});
+    manifest.step = json.value("step", int64_t{0});
+    manifest.kind = json.value("kind", std::string("lm"));
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(path.string() + ": " + e.what());
+  }
+  if (manifest.content_hash != actual_hash)
+    throw FormatError(path.string() + ": content_hash " + manifest.content_hash +
+                      " does not match " + kWeightsFile + " (" + actual_hash +
+                      "): the weights were changed or damaged");
+  return manifest;
+}
+
+LoadedModel load_folder(const std::string& dir, const torch::Device& device, bool with_tokenizer) {
+  const fs::path folder(dir);
+  if (!fs::is_directory(folder)) throw FormatError(dir + ": not a checkpoint folder");
+  LoadedModel out;
+  if (with_tokenizer) out.tokenizer = Tokenizer::load(dir);
+  out.config = read_config(folder);
+  if (out.tokenizer) {
+    out.config.tokenizer = out.tokenizer->kind();
+    if (out.tokenizer->vocab_size() > out.config.vocab_size)
+      throw FormatError(dir + ": the tokenizer has " + std::to_string(out.tokenizer->vocab_size()) +
+                        " ids, more than config.json's vocab_size " +
+                        std::to_string(out.config.vocab_size));
+  }
+  const std::string weights = (folder / kWeightsFile).string();
+  out.manifest = read_manifest(folder, sha256_file(weights));
+  {
+    CpuRngStateGuard keep_rng;
+    out.model = Gpt(out.config);  // its random init is overwritten below
+  }
+  {
+    SafetensorsFile file(weights);
+    load_weights(file, out.model, &out.extra);
+  }
+  out.model->to(device);
+  for (auto& [name, tensor] : out.extra) tensor = tensor.to(device);
+  return out;
+}
+
+// A fresh sibling path for temporary folders: ".name.tmp-PID-N" beside `target`.
+fs::path sibling_temp(const fs::path& target, const char* tag) {
+  static std::atomic<int> counter{0};
+  return target.parent_path() / ("." + target.filename().string() + tag +
+                                 std::to_string(::getpid()) + "-" + std::to_string(counter++));
+}
+
+std::map<std::string, torch::Tensor> hf_tensors(Gpt& model,
+                                                const std::map<std::string, torch::Tensor>& extra) {
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& item : model->named_parameters()) {
+    auto value = item.value().detach().to(torch::kCPU);
+    tensors[item.key()] = is_conv1d_weight(item.key()) ? value.t().contiguous() : value;
+  }
+  for (const auto& [name, value] : extra) {
+    if (tensors.count(name) || name == "lm_head.weight")
+      throw CoreError("save_checkpoint: extra tensor '" + name + "' collides with a model tensor");
+    tensors[name] = value.detach().to(torch::kCPU);
+  }
+  return tensors;
+}
+
+}  // namespace
+
+LoadedModel load_checkpoint(const std::string& dir, const torch::Device& device) {
+  return load_folder(dir, device, true);
+}
+
+LoadedModel load_model_only(const std::string& dir, const torch::Device& device) {
+  return load_folder(dir, device, false);
+}
+
+CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Tokenizer& tokenizer,
+                                   CheckpointManifest manifest,
+                                   const std::map<std::string, torch::Tensor>& extra) {
+  fs::path target = fs::path(dir).lexically_normal();
+  if (target.filename().empty()) target = target.parent_path();  // "out/ckpt/" -> "out/ckpt"
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const fs::path temp = sibling_temp(target, ".tmp-");
+  try {
+    fs::create_directory(temp);
+    auto config_json = to_json(model->config());
+    config_json["prefstudio_tokenizer"] = tokenizer.kind();
+    write_text(temp / kConfigFile, config_json.dump(2) + "\n");
+    write_safetensors((temp / kWeightsFile).string(), hf_tensors(model, extra), {{"format", "pt"}});
+    tokenizer.save(temp.string());
+    manifest.content_hash = sha256_file((temp / kWeightsFile).string());
+    nlohmann::json json{{"content_hash", manifest.content_hash},
+                        {"run_id", manifest.run_id},
+                        {"step", manifest.step},
+                        {"kind", manifest.kind},
+                        {"format_version", 1}};
+    write_text(temp / kManifestFile, json.dump(2) + "\n");
+    // A directory cannot be renamed over a non-empty one: move the old aside first. A crash between
+    // the two renames leaves the old checkpoint complete under its ".old-" name.
+    if (fs::exists(target)) {
+      const fs::path old = sibling_temp(target, ".old-");
+      fs::rename(target, old);
+      fs::rename(temp, target);
+      fs::remove_all(old);
+    } else {
+      fs::rename(temp, target);
+    }
+  } catch (const fs::filesystem_error& e) {
+    std::error_code ignored;
+    fs::remove_all(temp, ignored);
+    throw FormatError(target.string() + ": cannot write the checkpoint (" + e.what() + ")");
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(temp, ignored);
+    throw;
+  }
+  return manifest;
+}
+
+}  // namespace prefstudio
