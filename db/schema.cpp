@@ -125,7 +125,20 @@ CREATE TABLE suggested_rankings (
 ALTER TABLE rankings ADD COLUMN strength INTEGER;
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2};
+// Version 3: the labeling queue. A labeler's rankings by time (pace per hour, history newest first)
+// without scanning all of them, and reward-model scores per completion so the queue can offer the
+// prompts whose best two completions the model finds hardest to tell apart (lowest margin) first.
+constexpr const char* kV3 = R"sql(
+CREATE INDEX rankings_by_labeler_time ON rankings (labeler_id, created_at);
+CREATE TABLE completion_scores (
+  completion_id  INTEGER NOT NULL REFERENCES completions(id) ON DELETE CASCADE,
+  source         TEXT NOT NULL,          -- the reward model's name (or checkpoint)
+  score          REAL NOT NULL,
+  PRIMARY KEY (completion_id, source)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3};
 
 }  // namespace
 

@@ -1,0 +1,122 @@
+// LabelQueue (see label_queue.h). The two per-candidate statements are prepared once and reused;
+// EXPLAIN QUERY PLAN shows both as SEARCH rankings USING INDEX rankings_one_current.
+#include "db/label_queue.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace prefstudio::db {
+
+namespace {
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+LabelQueue::LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& settings)
+    : db_(db),
+      labeler_id_(labeler_id),
+      overlap_(settings.overlap),
+      mine_(db.prepare("SELECT 1 FROM rankings WHERE prompt_id = ? AND labeler_id = ? AND "
+                       "is_current = 1")),
+      rankable_(db.prepare("SELECT count(*) FROM (SELECT 1 FROM completions WHERE prompt_id = ? "
+                           "LIMIT 2)")),
+      others_(db.prepare("SELECT count(*) FROM rankings WHERE prompt_id = ? AND is_current = 1 "
+                         "AND status != 'skipped' AND labeler_id != ?")) {
+  load_order(settings);
+  Statement done =
+      db_.prepare("SELECT prompt_id FROM rankings WHERE labeler_id = ? AND is_current = 1");
+  done.bind(1, labeler_id_);
+  while (done.step()) done_.insert(done.column_int(0));
+}
+
+void LabelQueue::load_order(const ProjectSettings& settings) {
+  Statement ids = db_.prepare("SELECT id FROM prompts ORDER BY id");
+  while (ids.step()) order_.push_back(ids.column_int(0));
+  if (settings.queue_order == "random") {
+    uint64_t state = static_cast<uint64_t>(settings.queue_seed);
+    for (size_t i = order_.size(); i > 1; --i)
+      std::swap(order_[i - 1], order_[splitmix64(state) % i]);
+  } else if (settings.queue_order == "low_margin") {
+    // Margin: the gap between the two best scores of a prompt under the latest-named source.
+    // Prompts without scores keep their imported order after the scored ones.
+    std::map<int64_t, std::vector<double>> scores;
+    Statement select = db_.prepare(
+        "SELECT c.prompt_id, s.score FROM completion_scores s JOIN completions c ON c.id = "
+        "s.completion_id WHERE s.source = (SELECT max(source) FROM completion_scores)");
+    while (select.step()) scores[select.column_int(0)].push_back(select.column_double(1));
+    auto margin = [&](int64_t prompt_id) {
+      auto found = scores.find(prompt_id);
+      if (found == scores.end() || found->second.size() < 2)
+        return std::numeric_limits<double>::infinity();
+      std::vector<double>& s = found->second;
+      std::partial_sort(s.begin(), s.begin() + 2, s.end(), std::greater<double>());
+      return s[0] - s[1];
+    };
+    std::vector<std::pair<double, int64_t>> keyed;
+    keyed.reserve(order_.size());
+    for (int64_t id : order_) keyed.emplace_back(margin(id), id);
+    std::stable_sort(keyed.begin(), keyed.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < keyed.size(); ++i) order_[i] = keyed[i].second;
+  }
+}
+
+bool LabelQueue::is_open(int64_t prompt_id) {
+  if (done_.count(prompt_id)) return false;
+  mine_.bind(1, prompt_id).bind(2, labeler_id_);
+  bool mine = mine_.step();
+  mine_.reset();
+  if (mine) {
+    done_.insert(prompt_id);  // ranked from another copy of the program
+    return false;
+  }
+  rankable_.bind(1, prompt_id);
+  rankable_.step();
+  bool rankable = rankable_.column_int(0) >= 2;
+  rankable_.reset();
+  if (!rankable) return false;  // prompts still waiting for their completions (sampling)
+  if (overlap_ <= 0) return true;
+  others_.bind(1, prompt_id).bind(2, labeler_id_);
+  others_.step();
+  int64_t others = others_.column_int(0);
+  others_.reset();
+  return others < overlap_;
+}
+
+std::optional<int64_t> LabelQueue::next() {
+  for (size_t step = 0; step < order_.size(); ++step) {
+    size_t index = (cursor_ + step) % order_.size();
+    if (is_open(order_[index])) {
+      cursor_ = index;  // stays here until the prompt is done, so a reload shows it again
+      return order_[index];
+    }
+  }
+  return std::nullopt;
+}
+
+QueueCounts LabelQueue::counts() {
+  QueueCounts counts;
+  counts.total = static_cast<int64_t>(order_.size());
+  Statement done =
+      db_.prepare("SELECT count(*) FROM rankings WHERE labeler_id = ? AND is_current = 1");
+  done.bind(1, labeler_id_);
+  done.step();
+  counts.done = done.column_int(0);
+  Statement pace = db_.prepare(
+      "SELECT count(*) FROM rankings WHERE labeler_id = ? AND "
+      "created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')");
+  pace.bind(1, labeler_id_);
+  pace.step();
+  counts.per_hour = static_cast<double>(pace.column_int(0));
+  return counts;
+}
+
+}  // namespace prefstudio::db

@@ -1,0 +1,59 @@
+// LabelQueue: which prompt a labeler sees next, and the counts behind the progress bar.
+// The prompt order (as imported, seeded random, or lowest reward-model margin first) is computed
+// once at construction and walked with a cursor; each candidate costs two lookups in the partial
+// index rankings_one_current, so an Enter never scans the project. Borrows the Database.
+// Rules: any current ranking of this labeler (ranked, skipped or all_bad) takes a prompt out of
+// this labeler's queue; a prompt whose current 'ranked'/'all_bad' rankings by other labelers reach
+// `overlap` is not offered (skips do not count towards the overlap); a prompt with fewer than two
+// completions (imported as a bare prompt, not sampled yet) is not offered. Two labelers who open
+// the same prompt at the same moment can both rank it: the overlap is a target, not a lock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "db/database.h"
+#include "db/label_store.h"
+
+namespace prefstudio::db {
+
+struct QueueCounts {
+  int64_t done = 0;     // prompts with this labeler's current ranking (any status)
+  int64_t total = 0;    // prompts in the project
+  double per_hour = 0;  // this labeler's submits (all statuses and versions) in the last hour
+};
+
+class LabelQueue {
+ public:
+  // Throws DbError on an unreadable settings row.
+  LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& settings);
+
+  // The next prompt to label after the cursor, wrapping around once; nullopt when nothing is left.
+  std::optional<int64_t> next();
+  // Tells the queue that this labeler finished (or un-did) a prompt in this session, so the walk
+  // can skip it without a lookup. The database stays the authority.
+  void mark_done(int64_t prompt_id) { done_.insert(prompt_id); }
+  void mark_undone(int64_t prompt_id) { done_.erase(prompt_id); }
+  QueueCounts counts();
+
+  const std::vector<int64_t>& order() const { return order_; }
+
+ private:
+  bool is_open(int64_t prompt_id);
+  void load_order(const ProjectSettings& settings);
+
+  Database& db_;
+  int64_t labeler_id_;
+  int overlap_;
+  std::vector<int64_t> order_;        // every prompt id, in queue order
+  size_t cursor_ = 0;                 // index into order_ of the next candidate
+  std::unordered_set<int64_t> done_;  // prompts this labeler has a current ranking for
+  Statement mine_;
+  Statement rankable_;
+  Statement others_;
+};
+
+}  // namespace prefstudio::db

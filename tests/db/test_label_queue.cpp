@@ -1,0 +1,188 @@
+// LabelQueue: order (imported, seeded random, lowest margin), skipped counts as done, overlap,
+// counts and pace, and that the per-candidate lookups are index searches, never scans.
+#include <gtest/gtest.h>
+
+#include "db/label_queue.h"
+#include "db/schema.h"
+
+using namespace prefstudio::db;
+
+namespace {
+
+class LabelQueueTest : public ::testing::Test {
+ protected:
+  Database db_ = open_project(":memory:");
+  LabelStore store_{db_};
+  std::vector<int64_t> prompts_;
+  std::vector<std::vector<int64_t>> completions_;
+  int64_t alice_ = store_.get_or_create_labeler("alice");
+  int64_t bob_ = store_.get_or_create_labeler("bob");
+  int64_t carol_ = store_.get_or_create_labeler("carol");
+
+  void SetUp() override {
+    for (int p = 0; p < 6; ++p) {
+      db_.prepare("INSERT INTO prompts (text) VALUES (?)")
+          .bind(1, "prompt " + std::to_string(p))
+          .run();
+      prompts_.push_back(db_.last_insert_rowid());
+      completions_.emplace_back();
+      for (int c = 0; c < 3; ++c) {
+        db_.prepare("INSERT INTO completions (prompt_id, text) VALUES (?, ?)")
+            .bind(1, prompts_.back())
+            .bind(2, "c" + std::to_string(c))
+            .run();
+        completions_.back().push_back(db_.last_insert_rowid());
+      }
+    }
+  }
+
+  int64_t rank(size_t p, int64_t labeler) {
+    RankingSubmission submission;
+    submission.prompt_id = prompts_[p];
+    submission.labeler_id = labeler;
+    for (int c = 0; c < 3; ++c) submission.ranks.emplace_back(completions_[p][c], c);
+    return store_.submit_ranking(submission);
+  }
+
+  ProjectSettings settings(const std::string& order, int overlap) {
+    ProjectSettings settings;
+    settings.queue_order = order;
+    settings.overlap = overlap;
+    settings.queue_seed = 7;
+    return settings;
+  }
+};
+
+TEST_F(LabelQueueTest, AsImportedSkipsOwnRankingsAndSkips) {
+  rank(0, alice_);
+  store_.skip(
+      {prompts_[1], alice_, {}, {}, "", 1});  // a skip takes the prompt out of alice's queue too
+  LabelQueue queue(db_, alice_, settings("as_imported", 0));
+  EXPECT_EQ(queue.next(), prompts_[2]);
+  EXPECT_EQ(queue.next(), prompts_[2]);  // stays until done
+  rank(2, alice_);
+  queue.mark_done(prompts_[2]);
+  EXPECT_EQ(queue.next(), prompts_[3]);
+  // Undo of prompt 0 in this session: the walk wraps around and offers it again at the end.
+  store_.undo_submit(store_.current_ranking(prompts_[0], alice_)->id);
+  queue.mark_undone(prompts_[0]);
+  for (size_t p = 3; p < 6; ++p) {
+    EXPECT_EQ(queue.next(), prompts_[p]);
+    rank(p, alice_);
+    queue.mark_done(prompts_[p]);
+  }
+  EXPECT_EQ(queue.next(), prompts_[0]);
+  rank(0, alice_);
+  queue.mark_done(prompts_[0]);
+  EXPECT_FALSE(queue.next().has_value());
+}
+
+TEST_F(LabelQueueTest, PromptsWithoutTwoCompletionsAreNotOffered) {
+  db_.prepare("DELETE FROM completions WHERE prompt_id = ? AND id != ?")
+      .bind(1, prompts_[0])
+      .bind(2, completions_[0][0])
+      .run();
+  db_.prepare("DELETE FROM completions WHERE prompt_id = ?").bind(1, prompts_[1]).run();
+  LabelQueue queue(db_, alice_, settings("as_imported", 0));
+  EXPECT_EQ(queue.next(), prompts_[2]);
+}
+
+TEST_F(LabelQueueTest, RankingsFromAnotherProgramAreSeenWithoutMarkDone) {
+  LabelQueue queue(db_, alice_, settings("as_imported", 0));
+  EXPECT_EQ(queue.next(), prompts_[0]);
+  rank(0, alice_);  // e.g. a second copy of the program as the same labeler
+  EXPECT_EQ(queue.next(), prompts_[1]);
+}
+
+TEST_F(LabelQueueTest, OverlapLimitsLabelersPerPromptAndSkipsDoNotCount) {
+  rank(0, bob_);
+  rank(0, carol_);
+  rank(1, bob_);
+  store_.skip({prompts_[2], bob_, {}, {}, "", 1});
+  store_.skip({prompts_[2], carol_, {}, {}, "", 1});
+  LabelQueue two(db_, alice_, settings("as_imported", 2));
+  EXPECT_EQ(two.next(), prompts_[1]);  // prompt 0 has its two labelers
+  LabelQueue one(db_, alice_, settings("as_imported", 1));
+  EXPECT_EQ(one.next(), prompts_[2]);  // prompt 1 has bob; prompt 2 only skips
+  LabelQueue unlimited(db_, alice_, settings("as_imported", 0));
+  EXPECT_EQ(unlimited.next(), prompts_[0]);
+}
+
+TEST_F(LabelQueueTest, RandomOrderIsASeededPermutation) {
+  LabelQueue a(db_, alice_, settings("random", 1));
+  LabelQueue b(db_, bob_, settings("random", 1));
+  EXPECT_EQ(a.order(), b.order());  // same seed, same project order
+  EXPECT_NE(a.order(), prompts_);
+  EXPECT_TRUE(std::is_permutation(a.order().begin(), a.order().end(), prompts_.begin()));
+  ProjectSettings other = settings("random", 1);
+  other.queue_seed = 8;
+  EXPECT_NE(LabelQueue(db_, alice_, other).order(), a.order());
+  EXPECT_EQ(a.next(), a.order()[0]);
+}
+
+TEST_F(LabelQueueTest, LowMarginPutsHardestPromptsFirst) {
+  // Scores per prompt: margins 0.5 (p0), 0.01 (p3), 2.0 (p5); the rest unscored.
+  auto score = [&](size_t p, std::vector<double> s) {
+    for (size_t c = 0; c < s.size(); ++c)
+      db_.prepare(
+             "INSERT INTO completion_scores (completion_id, source, score) VALUES (?, 'rm', ?)")
+          .bind(1, completions_[p][c])
+          .bind(2, s[c])
+          .run();
+  };
+  score(0, {1.0, 0.5, -1});
+  score(3, {0.3, 0.31, 0.0});
+  score(5, {3.0, 1.0, 0.0});
+  LabelQueue queue(db_, alice_, settings("low_margin", 1));
+  std::vector<int64_t> expected = {prompts_[3], prompts_[0], prompts_[5],
+                                   prompts_[1], prompts_[2], prompts_[4]};
+  EXPECT_EQ(queue.order(), expected);
+}
+
+TEST_F(LabelQueueTest, CountsAndPace) {
+  rank(0, alice_);
+  rank(0, alice_);  // an edit: one prompt done, two submits this hour
+  store_.skip({prompts_[1], alice_, {}, {}, "", 1});
+  rank(2, bob_);
+  LabelQueue queue(db_, alice_, settings("as_imported", 1));
+  QueueCounts counts = queue.counts();
+  EXPECT_EQ(counts.done, 2);
+  EXPECT_EQ(counts.total, 6);
+  EXPECT_DOUBLE_EQ(counts.per_hour, 3);
+  db_.exec("UPDATE rankings SET created_at = '2020-01-01T00:00:00.000Z'");
+  EXPECT_DOUBLE_EQ(queue.counts().per_hour, 0);
+}
+
+// Every statement run per Enter must be an index SEARCH: a SCAN of rankings or prompts would grow
+// with the project.
+TEST_F(LabelQueueTest, PerSubmitQueriesUseIndexes) {
+  auto plan = [&](const std::string& sql) {
+    Statement explain = db_.prepare("EXPLAIN QUERY PLAN " + sql);
+    std::string text;
+    while (explain.step()) text += explain.column_text(3) + "\n";
+    return text;
+  };
+  std::vector<std::string> per_submit = {
+      "SELECT 1 FROM rankings WHERE prompt_id = 1 AND labeler_id = 1 AND is_current = 1",
+      "SELECT count(*) FROM rankings WHERE prompt_id = 1 AND is_current = 1 AND status != "
+      "'skipped' AND labeler_id != 1",
+      "SELECT count(*) FROM rankings WHERE labeler_id = 1 AND is_current = 1",
+      "SELECT count(*) FROM rankings WHERE labeler_id = 1 AND created_at >= '2026'",
+      "SELECT coalesce(max(version), 0) FROM rankings WHERE prompt_id = 1 AND labeler_id = 1",
+      "SELECT id, text FROM completions WHERE prompt_id = 1 ORDER BY id",
+      "SELECT count(*) FROM (SELECT 1 FROM completions WHERE prompt_id = 1 LIMIT 2)",
+      "SELECT order_json FROM card_orders WHERE prompt_id = 1 AND labeler_id = 1",
+      "SELECT id FROM rankings WHERE prompt_id = 1 AND labeler_id = 1 AND is_current = 1",
+  };
+  for (const std::string& sql : per_submit) {
+    std::string text = plan(sql);
+    // A SCAN of a subquery's own (at most two) rows is fine; a SCAN of a table is not.
+    std::string tables_scanned = text;
+    for (size_t at; (at = tables_scanned.find("SCAN (subquery")) != std::string::npos;)
+      tables_scanned.erase(at, 4);
+    EXPECT_EQ(tables_scanned.find("SCAN"), std::string::npos) << sql << "\n" << text;
+    EXPECT_NE(text.find("SEARCH"), std::string::npos) << sql << "\n" << text;
+  }
+}
+
+}  // namespace

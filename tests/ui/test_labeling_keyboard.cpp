@@ -1,0 +1,253 @@
+// The ranking view driven by the keyboard (QTest::keyClick) on a temp-file project, through the
+// real LabelingPage and controller. Each test checks what the DATABASE holds, on a second
+// connection: ranks with ties, skip, all bad, flags, comment, undo, pairwise strength, editing an
+// earlier ranking from the history, and the help overlay listing every shortcut.
+#include <QLabel>
+#include <QListWidget>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <memory>
+
+#include "labeling_fixture.h"
+#include "ui/help_overlay.h"
+#include "ui/history_panel.h"
+#include "ui/labeling_controller.h"
+#include "ui/labeling_page.h"
+#include "ui/progress_panel.h"
+#include "ui/ranking_view.h"
+
+using namespace prefstudio;
+using prefstudio::test::queryInt;
+
+class TestLabelingKeyboard : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+  QString path_;
+  std::vector<int64_t> prompts_;
+  std::unique_ptr<ui::LabelingPage> page_;
+  std::unique_ptr<db::Database> check_;
+
+  ui::RankingView* view() { return page_->view(); }
+  void keys(const QString& sequence) {
+    for (QChar c : sequence) QTest::keyClick(view(), c.toLatin1());
+  }
+  // The completion id of card `index` as shown.
+  int64_t card(int index) { return view()->completionIds().at(index); }
+  int64_t rankOf(int64_t rankingId, int64_t completionId) {
+    db::Statement s = check_->prepare(
+        "SELECT rank FROM ranking_entries WHERE ranking_id = ? AND completion_id = ?");
+    s.bind(1, rankingId).bind(2, completionId);
+    return s.step() ? s.column_int(0) : -1;
+  }
+  int64_t currentRanking(int64_t promptId) {
+    return queryInt(
+        *check_, "SELECT coalesce(max(id), 0) FROM rankings WHERE is_current = 1 AND prompt_id = ?",
+        promptId);
+  }
+
+ private Q_SLOTS:
+  void init() {
+    QVERIFY(dir_.isValid());
+    path_ = dir_.filePath(QString("project_%1.sqlite").arg(QTest::currentTestFunction()));
+    prompts_ = test::makeProject(path_, {4, 3, 2, 5});
+    page_ = std::make_unique<ui::LabelingPage>(new ui::LabelingController(path_, "alice"));
+    page_->resize(1300, 800);
+    page_->show();
+    check_ = std::make_unique<db::Database>(path_.toStdString(), false);
+  }
+  void cleanup() {
+    page_.reset();
+    check_.reset();
+  }
+
+  void ranksWithTiesAreStored() {
+    QCOMPARE(view()->promptId(), prompts_[0]);
+    QCOMPARE(view()->completionIds().size(), 4);
+    int64_t a = card(0), b = card(1), c = card(2), d = card(3);
+    keys("3=1");  // card 3 and card 1 tie for first
+    QCOMPARE(view()->state().ranks(), (std::vector<int>{0, -1, 0, -1}));
+    keys("4");
+    QTest::keyClick(view(), Qt::Key_Return);  // card 2 placed last automatically, then submitted
+    int64_t id = currentRanking(prompts_[0]);
+    QVERIFY(id > 0);
+    QCOMPARE(rankOf(id, c), 0);
+    QCOMPARE(rankOf(id, a), 0);
+    QCOMPARE(rankOf(id, d), 1);
+    QCOMPARE(rankOf(id, b), 2);
+    QCOMPARE(queryInt(*check_, "SELECT labeler_id FROM rankings WHERE id = ?", id),
+             page_->controller()->labelerId());
+    QCOMPARE(view()->promptId(), prompts_[1]);  // the next prompt is up
+    QVERIFY(page_->progress()->text().contains("1 of 4"));
+  }
+
+  void enterWaitsForAllButOneCard() {
+    keys("2");
+    QTest::keyClick(view(), Qt::Key_Return);  // two cards unplaced: nothing happens
+    QCOMPARE(view()->promptId(), prompts_[0]);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 0);
+    QTest::keyClick(view(), Qt::Key_Backspace);
+    QCOMPARE(view()->state().placedCount(), 0);
+  }
+
+  void skipAndAllBadAreStoredAndLeaveTheQueue() {
+    keys("s");
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings WHERE status = 'skipped'"), 1);
+    QCOMPARE(view()->promptId(), prompts_[1]);
+    keys("x");
+    QCOMPARE(queryInt(*check_,
+                      "SELECT count(*) FROM rankings WHERE status = 'all_bad' AND prompt_id = ?",
+                      prompts_[1]),
+             1);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM ranking_entries"), 0);
+    QCOMPARE(view()->promptId(), prompts_[2]);
+  }
+
+  void flagsAndCommentGoWithTheSubmit() {
+    view()->setFlagChooser([] {
+      return std::optional<ui::FlagChoice>({{1, "hallucination"}, {-1, "harmful"}});
+    });
+    view()->setCommentAsker([] { return std::optional<QString>("card 2 invents a flag"); });
+    int64_t second = card(1);
+    keys("fc");
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM ranking_flags"), 0);  // pending until answered
+    keys("123");
+    QTest::keyClick(view(), Qt::Key_Enter);
+    int64_t id = currentRanking(prompts_[0]);
+    QCOMPARE(queryInt(*check_,
+                      "SELECT count(*) FROM ranking_flags WHERE ranking_id = ? AND completion_id "
+                      "IS NULL AND flag = 'harmful'",
+                      id),
+             1);
+    db::Statement flagged =
+        check_->prepare("SELECT completion_id FROM ranking_flags WHERE flag = 'hallucination'");
+    QVERIFY(flagged.step());
+    QCOMPARE(flagged.column_int(0), second);
+    db::Statement comment = check_->prepare("SELECT comment FROM rankings WHERE id = ?");
+    comment.bind(1, id);
+    QVERIFY(comment.step());
+    QCOMPARE(QString::fromStdString(comment.column_text(0)), QString("card 2 invents a flag"));
+  }
+
+  void undoDeletesTheSubmitAndShowsThePromptAgain() {
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    keys("s");
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 2);
+    QTest::keyClick(view(), Qt::Key_Z, Qt::ControlModifier);  // undo the skip
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 1);
+    QCOMPARE(view()->promptId(), prompts_[1]);
+    QTest::keyClick(view(), Qt::Key_Z, Qt::ControlModifier);  // undo the ranking
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 0);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM ranking_entries"), 0);
+    QCOMPARE(view()->promptId(), prompts_[0]);
+    QTest::keyClick(view(), Qt::Key_Z, Qt::ControlModifier);  // nothing left: a note, no error
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 0);
+  }
+
+  void editingAnEarlierRankingAddsAVersion() {
+    int64_t first = card(0);
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t v1 = currentRanking(prompts_[0]);
+    QCOMPARE(rankOf(v1, first), 0);
+    QListWidget* list = page_->history()->list();
+    QCOMPARE(list->count(), 0);  // the History tab is hidden: not refreshed on every Enter
+    auto* tabs = page_->findChild<QTabWidget*>("sideTabs");
+    tabs->setCurrentWidget(page_->history());  // showing it refreshes it
+    QCOMPARE(list->count(), 1);
+    Q_EMIT list->itemActivated(list->item(0));  // the double-click path
+    QCOMPARE(view()->promptId(), prompts_[0]);
+    QCOMPARE(view()->state().ranks(), (std::vector<int>{0, 1, 2, 3}));  // the earlier answer
+    QTest::keyClick(view(), Qt::Key_Backspace);
+    QTest::keyClick(view(), Qt::Key_Backspace);
+    QTest::keyClick(view(), Qt::Key_Backspace);
+    QTest::keyClick(view(), Qt::Key_Backspace);
+    keys("4321");
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t v2 = currentRanking(prompts_[0]);
+    QVERIFY(v2 != v1);
+    QCOMPARE(rankOf(v2, first), 3);
+    QCOMPARE(queryInt(*check_, "SELECT version FROM rankings WHERE id = ?", v2), 2);
+    QCOMPARE(queryInt(*check_, "SELECT is_current FROM rankings WHERE id = ?", v1), 0);
+    QCOMPARE(rankOf(v1, first), 0);             // the old version is kept intact
+    QCOMPARE(view()->promptId(), prompts_[1]);  // back to the queue
+  }
+
+  void pairwiseStrengthIsStored() {
+    keys("s");
+    keys("s");  // prompt 2 has K = 2
+    QCOMPARE(view()->promptId(), prompts_[2]);
+    QVERIFY(view()->isPairwise());
+    int64_t b = card(1);
+    keys("2");                               // B better (strength 2) by default
+    QTest::keyClick(view(), Qt::Key_Right);  // B much better
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t id = currentRanking(prompts_[2]);
+    QCOMPARE(queryInt(*check_, "SELECT strength FROM rankings WHERE id = ?", id), 3);
+    QCOMPARE(rankOf(id, b), 0);
+  }
+
+  void nineCardsStackWhenNarrowAndTheOrderIsShuffled() {
+    keys("sss");
+    QCOMPARE(view()->promptId(), prompts_[3]);
+    QCOMPARE(view()->completionIds().size(), 5);
+    page_->resize(1900, 800);
+    QCoreApplication::processEvents();
+    QCOMPARE(view()->columns(), 5);  // wide: five side by side
+    page_->resize(700, 800);
+    QCoreApplication::processEvents();
+    QVERIFY(view()->columns() < 5);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM card_orders"), 4);
+  }
+
+  void helpOverlayListsEveryShortcut() {
+    QTest::keyClick(view(), '?');
+    QVERIFY(view()->helpVisible());
+    QString help = ui::HelpOverlay::shortcutsHtml();
+    for (const char* key : {"1 .. 9", "=", "Backspace", "Enter", "S", "X", "F", "C", "Ctrl+Z", "?"})
+      QVERIFY2(help.contains(QString("<b>%1</b>").arg(key)), key);
+    keys("1");  // closes the help, does not pick
+    QVERIFY(!view()->helpVisible());
+    QCOMPARE(view()->state().placedCount(), 0);
+  }
+
+  void suggestionsShowOnlyWhenEnabledAndMarked() {
+    page_.reset();
+    {
+      db::Database db(path_.toStdString(), false);
+      db.prepare(
+            "INSERT INTO suggested_rankings (prompt_id, source, ranking_json) SELECT prompt_id, "
+            "'import', json_group_array(id) FROM (SELECT prompt_id, id FROM completions "
+            "WHERE prompt_id = ? ORDER BY id DESC)")
+          .bind(1, prompts_[0])
+          .run();
+    }
+    page_ = std::make_unique<ui::LabelingPage>(new ui::LabelingController(path_, "alice"));
+    auto* label = view()->findChild<QLabel*>("suggestion");
+    QVERIFY(label);
+    QVERIFY(label->isHidden());  // off by default
+    check_->exec("INSERT INTO project_settings (key, value) VALUES ('show_suggestions', '1')");
+    page_ = std::make_unique<ui::LabelingPage>(new ui::LabelingController(path_, "alice"));
+    label = view()->findChild<QLabel*>("suggestion");
+    QVERIFY(!label->isHidden());
+    QVERIFY(label->text().contains("from import, not a label"));
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 0);  // a suggestion is no label
+  }
+
+  void aDatabaseErrorIsShownNotThrown() {
+    // Another program deletes the prompt under our feet: the submit fails inside its transaction.
+    check_->exec("DELETE FROM prompts WHERE id = " + std::to_string(prompts_[0]));
+    QSignalSpy errors(page_->controller(), &ui::LabelingController::errorOccurred);
+    keys("123");
+    QTest::keyClick(view(), Qt::Key_Return);
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(errors.first().first().toString().contains("fewer than two completions"));
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 0);
+  }
+};
+
+QTEST_MAIN(TestLabelingKeyboard)
+#include "test_labeling_keyboard.moc"

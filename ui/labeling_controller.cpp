@@ -1,0 +1,234 @@
+// LabelingController (see labeling_controller.h).
+#include "ui/labeling_controller.h"
+
+#include <exception>
+#include <stdexcept>
+
+#include "db/schema.h"
+#include "ui/guidelines_panel.h"
+#include "ui/history_panel.h"
+#include "ui/progress_panel.h"
+#include "ui/ranking_view.h"
+
+namespace prefstudio::ui {
+
+LabelingController::LabelingController(const QString& projectPath, const QString& labeler,
+                                       QObject* parent)
+    : QObject(parent),
+      projectPath_(projectPath),
+      labeler_(labeler),
+      db_(db::open_project(projectPath.toStdString())),
+      store_(db_) {
+  labelerId_ = store_.get_or_create_labeler(labeler.toStdString());
+  queue_ = std::make_unique<db::LabelQueue>(db_, labelerId_, store_.settings());
+}
+
+LabelingController::~LabelingController() = default;
+
+template <typename Action>
+void LabelingController::guarded(const char* what, Action action) {
+  try {
+    action();
+    if (view_) view_->setError(QString());
+  } catch (const std::exception& error) {
+    QString message = tr("%1 failed: %2").arg(tr(what), QString::fromUtf8(error.what()));
+    if (view_) view_->setError(message);
+    Q_EMIT errorOccurred(message);
+  }
+}
+
+void LabelingController::attach(RankingView* view, ProgressPanel* progress, HistoryPanel* history,
+                                GuidelinesPanel* guidelines) {
+  view_ = view;
+  progress_ = progress;
+  history_ = history;
+  guidelines_ = guidelines;
+  connect(view, &RankingView::submitRequested, this, &LabelingController::submit);
+  connect(view, &RankingView::skipRequested, this, &LabelingController::skip);
+  connect(view, &RankingView::allBadRequested, this, &LabelingController::allBad);
+  connect(view, &RankingView::undoRequested, this, &LabelingController::undo);
+  connect(view, &RankingView::flagsChosen, this, &LabelingController::addFlags);
+  connect(view, &RankingView::commentChosen, this, &LabelingController::setComment);
+  connect(history, &HistoryPanel::reopenRequested, this, &LabelingController::reopen);
+  connect(history, &HistoryPanel::refreshRequested, this, [this] {
+    guarded("Loading the history", [&] { history_->setEntries(store_.history(labelerId_, 100)); });
+  });
+  connect(guidelines, &GuidelinesPanel::saveRequested, this, &LabelingController::saveGuidelines);
+  guarded("Loading the project", [&] {
+    db::ProjectSettings settings = store_.settings();
+    QStringList flags;
+    for (const auto& flag : db::standard_flags()) flags << QString::fromStdString(flag);
+    for (const auto& flag : settings.custom_flags) flags << QString::fromStdString(flag);
+    view_->setFlagNames(flags);
+    guidelines_->setMarkdown(QString::fromStdString(settings.guidelines));
+  });
+  showNext();
+}
+
+void LabelingController::showNext() {
+  guarded("Loading the next prompt", [&] {
+    std::optional<int64_t> next = queue_->next();
+    if (next) {
+      showPrompt(*next);
+    } else {
+      current_ = db::PromptForLabeling();
+      view_->showMessage(tr("Nothing left to label. Thank you!"));
+    }
+    refreshSide();
+  });
+}
+
+void LabelingController::showPrompt(int64_t promptId) {
+  current_ = store_.load_prompt(promptId, labelerId_);
+  pendingFlags_.clear();
+  pendingComment_.clear();
+  view_->showPrompt(current_);
+}
+
+void LabelingController::refreshSide() {
+  progress_->setCounts(queue_->counts(), labeler_);
+  // A hidden history tab is refreshed when it is shown (refreshRequested), not on every Enter.
+  if (history_->isVisible()) history_->setEntries(store_.history(labelerId_, 100));
+}
+
+db::RankingSubmission LabelingController::pendingSubmission() const {
+  db::RankingSubmission submission;
+  submission.prompt_id = current_.prompt_id;
+  submission.labeler_id = labelerId_;
+  submission.flags = pendingFlags_;
+  submission.comment = pendingComment_.toStdString();
+  submission.seconds_spent = view_->secondsOnPrompt();
+  return submission;
+}
+
+void LabelingController::finishAnswer(int64_t rankingId) {
+  sessionSubmits_.push_back(rankingId);
+  queue_->mark_done(current_.prompt_id);
+  Q_EMIT submitted(rankingId);
+  std::optional<int64_t> next = queue_->next();
+  if (next) {
+    showPrompt(*next);
+  } else {
+    current_ = db::PromptForLabeling();
+    view_->showMessage(tr("Nothing left to label. Thank you!"));
+  }
+  refreshSide();
+}
+
+void LabelingController::submit(QVector<int> ranks, int strength) {
+  guarded("Saving the ranking", [&] {
+    if (current_.prompt_id == 0) return;
+    if (ranks.size() != static_cast<int>(current_.cards.size()))
+      throw std::runtime_error(QString("this prompt has %1 completions; the ranking view shows at "
+                                       "most %2: skip it (S) or mark it all bad (X)")
+                                   .arg(current_.cards.size())
+                                   .arg(RankingView::kMaxCards)
+                                   .toStdString());
+    db::RankingSubmission submission = pendingSubmission();
+    for (int card = 0; card < ranks.size(); ++card)
+      submission.ranks.emplace_back(current_.cards[card].id, ranks[card]);
+    if (strength > 0) submission.strength = strength;
+    finishAnswer(store_.submit_ranking(submission));
+  });
+}
+
+void LabelingController::skip() {
+  guarded("Skipping", [&] {
+    if (current_.prompt_id == 0) return;
+    finishAnswer(store_.skip(pendingSubmission()));
+  });
+}
+
+void LabelingController::allBad() {
+  guarded("Marking all bad", [&] {
+    if (current_.prompt_id == 0) return;
+    finishAnswer(store_.mark_all_bad(pendingSubmission()));
+  });
+}
+
+void LabelingController::undo() {
+  guarded("Undo", [&] {
+    if (sessionSubmits_.empty()) {
+      view_->setNote(tr("Nothing to undo in this session."));
+      return;
+    }
+    int64_t promptId = store_.undo_submit(sessionSubmits_.back());
+    sessionSubmits_.pop_back();
+    if (!store_.current_ranking(promptId, labelerId_)) queue_->mark_undone(promptId);
+    showPrompt(promptId);
+    refreshSide();
+  });
+}
+
+void LabelingController::addFlags(FlagChoice flags) {
+  guarded("Flagging", [&] {
+    if (current_.prompt_id == 0) return;
+    std::vector<db::RankingFlag> chosen;
+    for (const auto& [card, flag] : flags) {
+      db::RankingFlag f;
+      if (card >= 0 && card < static_cast<int>(current_.cards.size()))
+        f.completion_id = current_.cards[card].id;
+      f.flag = flag.toStdString();
+      chosen.push_back(f);
+    }
+    if (current_.current) {  // an answered prompt: annotate its ranking now
+      for (const auto& f : chosen) store_.add_flag(current_.current->id, f);
+      current_.current = store_.ranking(current_.current->id);
+    } else {
+      pendingFlags_.insert(pendingFlags_.end(), chosen.begin(), chosen.end());
+    }
+    updateNote();
+  });
+}
+
+void LabelingController::setComment(QString comment) {
+  guarded("Saving the comment", [&] {
+    if (current_.prompt_id == 0) return;
+    if (current_.current) {
+      store_.set_comment(current_.current->id, comment.toStdString());
+      current_.current->comment = comment.toStdString();
+    } else {
+      pendingComment_ = comment;
+    }
+    updateNote();
+  });
+}
+
+void LabelingController::updateNote() {
+  QStringList parts;
+  const std::vector<db::RankingFlag>& flags =
+      current_.current ? current_.current->flags : pendingFlags_;
+  for (const auto& flag : flags) {
+    int card = -1;
+    for (size_t i = 0; i < current_.cards.size(); ++i)
+      if (flag.completion_id && current_.cards[i].id == *flag.completion_id)
+        card = static_cast<int>(i);
+    parts << (card < 0 ? QString::fromStdString(flag.flag)
+                       : tr("card %1: %2").arg(card + 1).arg(QString::fromStdString(flag.flag)));
+  }
+  QString comment =
+      current_.current ? QString::fromStdString(current_.current->comment) : pendingComment_;
+  QString note;
+  if (!parts.isEmpty()) note += tr("Flags: %1").arg(parts.join(", "));
+  if (!comment.isEmpty()) note += (note.isEmpty() ? "" : "   ") + tr("Comment: %1").arg(comment);
+  if (current_.current && !note.isEmpty())
+    note += tr("   (saved)");
+  else if (!note.isEmpty())
+    note += tr("   (saved with your answer)");
+  view_->setNote(note);
+}
+
+void LabelingController::reopen(qint64 promptId) {
+  guarded("Reopening", [&] { showPrompt(promptId); });
+}
+
+void LabelingController::saveGuidelines(QString markdown) {
+  guarded("Saving the guidelines", [&] {
+    db::ProjectSettings settings = store_.settings();
+    settings.guidelines = markdown.toStdString();
+    store_.save_settings(settings);
+    guidelines_->setMarkdown(markdown);
+  });
+}
+
+}  // namespace prefstudio::ui

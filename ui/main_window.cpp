@@ -1,0 +1,123 @@
+// MainWindow (see main_window.h).
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QKeySequence>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QTabWidget>
+
+#include "db/label_store.h"
+#include "db/schema.h"
+#include "ui/help_overlay.h"
+#include "ui/labeling_controller.h"
+#include "ui/labeling_page.h"
+#include "ui/ranking_view.h"
+#include "ui/recent_projects.h"
+
+namespace prefstudio::ui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("Preference Studio"));
+  workspace_ = new QTabWidget(this);
+  workspace_->setObjectName("workspace");
+  workspace_->setDocumentMode(true);
+  setCentralWidget(workspace_);
+  buildMenus();
+  resize(1360, 860);
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&New project..."), QKeySequence::New, this, &MainWindow::newProject);
+  file->addAction(tr("&Open project..."), QKeySequence::Open, this, &MainWindow::openProjectDialog);
+  recentMenu_ = file->addMenu(tr("Recent projects"));
+  file->addAction(tr("Switch &labeler..."), this, &MainWindow::switchLabeler);
+  file->addSeparator();
+  // The data helper's Import/Export actions go here (see addWorkspaceTab for their views).
+  file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("Keyboard shortcuts"), this, [this] {
+    QMessageBox::information(this, tr("Keyboard shortcuts"), HelpOverlay::shortcutsHtml());
+  });
+  refreshRecentMenu();
+}
+
+void MainWindow::refreshRecentMenu() {
+  recentMenu_->clear();
+  for (const QString& path : RecentProjects::projects())
+    recentMenu_->addAction(path, this, [this, path] { askLabelerAndOpen(path); });
+  recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+bool MainWindow::openProject(const QString& path, const QString& labeler) {
+  LabelingController* controller = nullptr;
+  try {
+    controller = new LabelingController(path, labeler);
+  } catch (const std::exception& error) {
+    QMessageBox::warning(this, tr("Cannot open project"), QString::fromUtf8(error.what()));
+    return false;
+  }
+  auto* page = new LabelingPage(controller, workspace_);
+  if (labeling_) {
+    int index = workspace_->indexOf(labeling_);
+    workspace_->removeTab(index);
+    labeling_->deleteLater();
+  }
+  labeling_ = page;
+  workspace_->insertTab(0, page, tr("Label"));
+  workspace_->setCurrentIndex(0);
+  setWindowTitle(
+      tr("%1 \u2014 %2 \u2014 Preference Studio").arg(QFileInfo(path).fileName(), labeler));
+  RecentProjects::add(path);
+  RecentProjects::setLastLabeler(labeler);
+  refreshRecentMenu();
+  page->view()->setFocus();
+  Q_EMIT projectOpened(path, labeler);
+  return true;
+}
+
+int MainWindow::addWorkspaceTab(QWidget* page, const QString& title) {
+  return workspace_->addTab(page, title);
+}
+
+bool MainWindow::askLabelerAndOpen(const QString& path) {
+  QStringList names;
+  try {
+    db::Database db = db::open_project(path.toStdString());
+    for (const auto& name : db::LabelStore(db).labeler_names())
+      names << QString::fromStdString(name);
+  } catch (const std::exception& error) {
+    QMessageBox::warning(this, tr("Cannot open project"), QString::fromUtf8(error.what()));
+    return false;
+  }
+  QString last = RecentProjects::lastLabeler();
+  if (!last.isEmpty() && !names.contains(last)) names.prepend(last);
+  bool ok = false;
+  QString labeler = QInputDialog::getItem(this, tr("Labeler"), tr("Label as:"), names,
+                                          std::max<int>(0, names.indexOf(last)), true, &ok)
+                        .trimmed();
+  if (!ok || labeler.isEmpty()) return false;
+  return openProject(path, labeler);
+}
+
+void MainWindow::newProject() {
+  QString path = QFileDialog::getSaveFileName(this, tr("New project"), "project.sqlite",
+                                              tr("Projects (*.sqlite)"));
+  if (!path.isEmpty()) askLabelerAndOpen(path);
+}
+
+void MainWindow::openProjectDialog() {
+  QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(),
+                                              tr("Projects (*.sqlite *.db);;All files (*)"));
+  if (!path.isEmpty()) askLabelerAndOpen(path);
+}
+
+void MainWindow::switchLabeler() {
+  if (labeling_) askLabelerAndOpen(labeling_->controller()->projectPath());
+}
+
+}  // namespace prefstudio::ui

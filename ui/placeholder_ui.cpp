@@ -1,2 +1,0 @@
-// Removed when the first ui/ class lands.
-namespace prefstudio::ui {}

@@ -1,0 +1,26 @@
+// ProgressPanel: the labeler's progress bar with counts and pace per hour. Display only.
+#pragma once
+
+#include <QWidget>
+
+#include "db/label_queue.h"
+
+class QLabel;
+class QProgressBar;
+
+namespace prefstudio::ui {
+
+class ProgressPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit ProgressPanel(QWidget* parent = nullptr);
+  void setCounts(const db::QueueCounts& counts, const QString& labeler);
+  QString text() const;
+
+ private:
+  QProgressBar* bar_;
+  QLabel* label_;
+};
+
+}  // namespace prefstudio::ui

@@ -1,0 +1,361 @@
+// RankingView (see ranking_view.h). The nine cards are built once and reused: showing the next
+// prompt only swaps texts and re-lays out when K or the column count changes, which keeps the
+// Enter-to-next-prompt time inside one frame.
+#include "ui/ranking_view.h"
+
+#include <QGridLayout>
+#include <QInputDialog>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QScrollArea>
+#include <QTextBrowser>
+#include <QTextDocument>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <map>
+
+#include "ui/help_overlay.h"
+#include "ui/markdown_text.h"
+#include "ui/ranking_card.h"
+#include "ui/ranking_strip.h"
+#include "ui/strength_scale.h"
+
+namespace prefstudio::ui {
+
+RankingView::RankingView(QWidget* parent) : QWidget(parent) {
+  setObjectName("rankingView");
+  setFocusPolicy(Qt::StrongFocus);
+  buildLayout();
+  help_ = new HelpOverlay(this);
+  chooseFlags_ = [this]() -> std::optional<FlagChoice> {
+    FlagsDialog dialog(flagNames_, static_cast<int>(completionIds_.size()), this);
+    if (dialog.exec() != QDialog::Accepted) return std::nullopt;
+    return dialog.choice();
+  };
+  askComment_ = [this]() -> std::optional<QString> {
+    bool ok = false;
+    QString text = QInputDialog::getMultiLineText(this, tr("Comment"),
+                                                  tr("Comment on this prompt:"), QString(), &ok);
+    if (!ok) return std::nullopt;
+    return text;
+  };
+  showMessage(tr("No prompt loaded."));
+}
+
+void RankingView::buildLayout() {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(12, 8, 12, 8);
+  layout->setSpacing(8);
+  banner_ = new QLabel(this);
+  banner_->setObjectName("errorBanner");
+  banner_->setWordWrap(true);
+  banner_->hide();
+  prompt_ = new QTextBrowser(this);
+  prompt_->setObjectName("promptText");
+  prompt_->setFocusPolicy(Qt::NoFocus);
+  prompt_->setAcceptDrops(false);
+  prompt_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+  suggestion_ = new QLabel(this);
+  suggestion_->setObjectName("suggestion");
+  suggestion_->hide();
+  note_ = new QLabel(this);
+  note_->setObjectName("note");
+  note_->setWordWrap(true);
+  note_->hide();
+  strip_ = new RankingStrip(this);
+  strength_ = new StrengthScale(this);
+  strength_->hide();
+  area_ = new QScrollArea(this);
+  area_->setObjectName("cardsArea");
+  area_->setWidgetResizable(true);
+  area_->setFrameShape(QFrame::NoFrame);
+  area_->setFocusPolicy(Qt::NoFocus);
+  cardsHost_ = new QWidget(area_);
+  cardsHost_->setObjectName("cardsHost");
+  cardsHost_->installEventFilter(this);  // counts paints for the benchmark
+  grid_ = new QGridLayout(cardsHost_);
+  grid_->setContentsMargins(0, 0, 0, 0);
+  grid_->setSpacing(10);
+  for (int i = 0; i < kMaxCards; ++i) {
+    auto* card = new RankingCard(i, cardsHost_);
+    card->hide();
+    connect(card, &RankingCard::cardDropped, this, [this](int source, int target) {
+      if (state_.tieWith(source, target)) refreshPlaces();
+    });
+    cards_.append(card);
+  }
+  message_ = new QLabel(cardsHost_);
+  message_->setObjectName("viewMessage");
+  message_->setAlignment(Qt::AlignCenter);
+  area_->setWidget(cardsHost_);
+  connect(strip_, &RankingStrip::cardDroppedAt, this, [this](int card, int position) {
+    if (state_.moveTo(card, position)) refreshPlaces();
+  });
+  connect(strength_, &StrengthScale::stepChosen, this, &RankingView::onStrengthStep);
+  layout->addWidget(banner_);
+  layout->addWidget(prompt_);
+  layout->addWidget(suggestion_);
+  layout->addWidget(note_);
+  layout->addWidget(strip_);
+  layout->addWidget(strength_);
+  layout->addWidget(area_, 1);
+}
+
+void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
+  promptId_ = prompt.prompt_id;
+  completionIds_.clear();
+  for (const auto& card : prompt.cards) completionIds_.append(card.id);
+  int k = std::min<int>(completionIds_.size(), kMaxCards);
+  prompt_->setMarkdown(markdownWithHardBreaks(QString::fromStdString(prompt.prompt_text)));
+  fitPromptHeight();
+  message_->hide();
+  for (int i = 0; i < k; ++i) cards_[i]->setMarkdown(QString::fromStdString(prompt.cards[i].text));
+  state_ = RankingState(k);
+  suggestedPlaces_ = QVector<int>(k, -1);
+  if (!prompt.suggestions.empty()) {
+    const db::SuggestedRanking& suggestion = prompt.suggestions.front();
+    QStringList order;
+    for (size_t place = 0; place < suggestion.completion_ids.size(); ++place) {
+      int card = completionIds_.indexOf(suggestion.completion_ids[place]);
+      if (card < 0) continue;
+      suggestedPlaces_[card] = static_cast<int>(place);
+      order << QString::number(card + 1);
+    }
+    suggestion_->setText(
+        tr("Suggestion (from %1, not a label): %2")
+            .arg(QString::fromStdString(suggestion.source), order.join(" \u203A ")));
+    suggestion_->show();
+  } else {
+    suggestion_->hide();
+  }
+  strength_->setVisible(k == 2);
+  strength_->setStep(-1);
+  QString flagsText;
+  if (prompt.current) {  // editing an earlier ranking: start from it
+    std::vector<int> ranks(k, -1);
+    for (const auto& [completionId, rank] : prompt.current->ranks) {
+      int card = completionIds_.indexOf(completionId);
+      if (card >= 0 && card < k) ranks[card] = rank;
+    }
+    state_.setRanks(ranks);
+    if (k == 2 && prompt.current->strength && state_.complete())
+      strength_->setStep(StrengthScale::stepFor(state_.pickOrder()[0], *prompt.current->strength));
+    for (const auto& flag : prompt.current->flags)
+      flagsText += QString::fromStdString(flag.flag) + "; ";
+    setNote(tr("Your earlier answer (version %1, %2) is loaded: change it and press Enter to save "
+               "a new version. %3")
+                .arg(prompt.current->version)
+                .arg(QString::fromStdString(prompt.current->status), flagsText));
+  } else {
+    setNote(QString());
+  }
+  for (int i = 0; i < kMaxCards; ++i) cards_[i]->setFlags(QString());
+  if (k != laidOutCount_) relayoutCards();
+  refreshPlaces();
+  shown_.start();
+}
+
+void RankingView::fitPromptHeight() {
+  // As tall as the prompt needs, up to kMaxPromptHeight; longer prompts scroll.
+  QTextDocument* document = prompt_->document();
+  document->setTextWidth(std::max(prompt_->viewport()->width(), 200));
+  int height = static_cast<int>(document->size().height()) + 2 * prompt_->frameWidth() + 14;
+  prompt_->setFixedHeight(std::clamp(height, 44, kMaxPromptHeight));
+}
+
+void RankingView::showMessage(const QString& message) {
+  promptId_ = 0;
+  completionIds_.clear();
+  state_ = RankingState(0);
+  prompt_->clear();
+  suggestion_->hide();
+  strength_->hide();
+  setNote(QString());
+  for (auto* card : cards_) card->hide();
+  laidOutCount_ = -1;
+  message_->setText(message);
+  message_->show();
+  grid_->addWidget(message_, 0, 0);
+  refreshPlaces();
+}
+
+void RankingView::setNote(const QString& note) {
+  note_->setText(note);
+  note_->setVisible(!note.isEmpty());
+}
+
+void RankingView::setError(const QString& error) {
+  banner_->setText(error);
+  banner_->setVisible(!error.isEmpty());
+}
+
+void RankingView::relayoutCards() {
+  int k = static_cast<int>(completionIds_.size());
+  // The view's own width, not the scroll area's: on a resize the children are laid out later.
+  int width = std::max(this->width() - 40, kMinCardWidth);
+  int columns = k == 0 ? 1 : std::clamp(width / kMinCardWidth, 1, k);
+  // Rows of equal length read better than a long row and a stub: 5 cards in 3 columns -> 3 + 2.
+  if (columns < k) columns = (k + (k + columns - 1) / columns - 1) / ((k + columns - 1) / columns);
+  columns_ = columns;
+  laidOutCount_ = k;
+  while (grid_->count() > 0) grid_->takeAt(0);
+  bool stacked = columns < k;
+  for (int i = 0; i < kMaxCards; ++i) {
+    if (i < k) {
+      grid_->addWidget(cards_[i], i / columns, i % columns);
+      cards_[i]->setMinimumHeight(stacked ? 260 : 200);
+      cards_[i]->show();
+    } else {
+      cards_[i]->hide();
+    }
+  }
+  for (int c = 0; c < kMaxCards; ++c) grid_->setColumnStretch(c, c < columns ? 1 : 0);
+}
+
+void RankingView::refreshPlaces() {
+  std::vector<int> ranks = state_.ranks();
+  std::map<int, int> sizeOfRank;
+  for (int rank : ranks)
+    if (rank >= 0) ++sizeOfRank[rank];
+  for (int i = 0; i < state_.cardCount(); ++i) {
+    QString place = ranks[i] < 0 ? QString() : QString::number(ranks[i] + 1);
+    if (ranks[i] >= 0 && sizeOfRank[ranks[i]] > 1) place += " (tie)";
+    QString suggested =
+        suggestedPlaces_.value(i, -1) < 0 ? QString() : QString::number(suggestedPlaces_[i] + 1);
+    cards_[i]->setPlace(place, suggested);
+  }
+  QVector<int> order;
+  QVector<bool> ties;
+  for (int card : state_.pickOrder()) order.append(card);
+  for (bool tie : state_.pickTies()) ties.append(tie);
+  strip_->setOrder(order, ties, state_.tiePending());
+  QString hint;
+  if (state_.cardCount() == 0)
+    hint = QString();
+  else if (state_.complete())
+    hint = tr("Enter submits");
+  else if (state_.placedCount() == state_.cardCount() - 1)
+    hint = tr("Enter places the last card and submits");
+  else
+    hint = tr("press card numbers, best first  \u00b7  = ties  \u00b7  ? help");
+  strip_->setHint(hint);
+}
+
+int RankingView::strengthStep() const { return strength_->step(); }
+
+void RankingView::pickCard(int card) {
+  if (!state_.pick(card)) return;
+  if (isPairwise()) {
+    state_.placeLast();
+    std::vector<int> ranks = state_.ranks();
+    if (ranks[0] == ranks[1])
+      strength_->setStep(-1);
+    else if (strength_->step() < 0 || StrengthScale::winnerOf(strength_->step()) != card)
+      strength_->setStep(StrengthScale::stepFor(state_.pickOrder()[0], 2));
+  }
+  refreshPlaces();
+}
+
+void RankingView::onStrengthStep(int step) {
+  if (!isPairwise()) return;
+  state_.clear();
+  state_.pick(StrengthScale::winnerOf(step));
+  state_.placeLast();
+  refreshPlaces();
+}
+
+void RankingView::submit() {
+  if (promptId_ == 0) return;
+  if (!state_.complete()) state_.placeLast();
+  if (!state_.complete()) {
+    refreshPlaces();
+    return;  // not every card placed yet
+  }
+  refreshPlaces();
+  std::vector<int> ranks = state_.ranks();
+  int strength = 0;
+  if (isPairwise() && ranks[0] != ranks[1] && strength_->step() >= 0)
+    strength = StrengthScale::strengthOf(strength_->step());
+  Q_EMIT submitRequested(QVector<int>(ranks.begin(), ranks.end()), strength);
+}
+
+void RankingView::chooseFlags() {
+  if (promptId_ == 0) return;
+  std::optional<FlagChoice> flags = chooseFlags_();
+  if (!flags || flags->isEmpty()) return;
+  for (const auto& [card, flag] : *flags)
+    if (card >= 0 && card < cards_.size()) cards_[card]->setFlags("\u2691 " + flag);
+  Q_EMIT flagsChosen(*flags);
+}
+
+void RankingView::askComment() {
+  if (promptId_ == 0) return;
+  std::optional<QString> comment = askComment_();
+  if (comment) Q_EMIT commentChosen(*comment);
+}
+
+bool RankingView::helpVisible() const { return help_->isVisible(); }
+
+void RankingView::keyPressEvent(QKeyEvent* event) {
+  if (help_->isVisible()) {
+    help_->hide();
+    return;
+  }
+  const int key = event->key();
+  const bool ctrl = event->modifiers() & Qt::ControlModifier;
+  if (ctrl && key == Qt::Key_Z) {
+    Q_EMIT undoRequested();
+  } else if (key == Qt::Key_Question || event->text() == "?") {
+    help_->setGeometry(rect());
+    help_->show();
+    help_->raise();
+  } else if (ctrl) {
+    QWidget::keyPressEvent(event);
+  } else if (key >= Qt::Key_1 && key <= Qt::Key_9) {
+    pickCard(key - Qt::Key_1);
+  } else if (key == Qt::Key_Equal) {
+    state_.tieNext();
+    refreshPlaces();
+  } else if (key == Qt::Key_Backspace) {
+    if (state_.takeBack()) {
+      if (isPairwise()) {
+        state_.clear();
+        strength_->setStep(-1);
+      }
+      refreshPlaces();
+    }
+  } else if (key == Qt::Key_Return || key == Qt::Key_Enter) {
+    submit();
+  } else if (key == Qt::Key_S) {
+    if (promptId_ != 0) Q_EMIT skipRequested();
+  } else if (key == Qt::Key_X) {
+    if (promptId_ != 0) Q_EMIT allBadRequested();
+  } else if (key == Qt::Key_F) {
+    chooseFlags();
+  } else if (key == Qt::Key_C) {
+    askComment();
+  } else if ((key == Qt::Key_Left || key == Qt::Key_Right) && isPairwise()) {
+    int step = strength_->step() < 0
+                   ? (key == Qt::Key_Left ? 2 : 3)
+                   : std::clamp(strength_->step() + (key == Qt::Key_Left ? -1 : 1), 0, 5);
+    strength_->setStep(step);
+    onStrengthStep(step);
+  } else {
+    QWidget::keyPressEvent(event);
+  }
+}
+
+void RankingView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  if (!completionIds_.isEmpty()) {
+    relayoutCards();
+    fitPromptHeight();
+  }
+}
+
+bool RankingView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == cardsHost_ && event->type() == QEvent::Paint) ++paintCount_;
+  return QWidget::eventFilter(watched, event);
+}
+
+}  // namespace prefstudio::ui

@@ -1,0 +1,117 @@
+// RankingView: the labeling screen for one prompt: the prompt on top, the ranking bar, and K = 2..9
+// numbered cards (side by side when they fit, in a grid or stacked otherwise). Keyboard first
+// (see HelpOverlay::shortcutsHtml), mouse drag as well. It holds the picks (RankingState) and
+// emits what the labeler decided; it never touches the database: LabelingController does.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QVector>
+#include <QWidget>
+#include <functional>
+#include <optional>
+
+#include "db/label_store.h"
+#include "ui/flags_dialog.h"
+#include "ui/ranking_state.h"
+
+class QGridLayout;
+class QLabel;
+class QScrollArea;
+class QTextBrowser;
+
+namespace prefstudio::ui {
+
+class HelpOverlay;
+class RankingCard;
+class RankingStrip;
+class StrengthScale;
+
+class RankingView : public QWidget {
+  Q_OBJECT
+
+ public:
+  static constexpr int kMaxCards = 9;
+  static constexpr int kMinCardWidth = 230;     // px; narrower and the cards wrap into rows
+  static constexpr int kMaxPromptHeight = 180;  // px; a longer prompt scrolls
+
+  explicit RankingView(QWidget* parent = nullptr);
+
+  // Shows a prompt; an existing ranking in prompt.current (reopened from history, or restored by
+  // undo) is loaded into the picks so the labeler edits it.
+  void showPrompt(const db::PromptForLabeling& prompt);
+  // No prompt left (or none loaded): shows `message` instead of cards.
+  void showMessage(const QString& message);
+  void setNote(const QString& note);    // pending flags and comment, shown under the prompt
+  void setError(const QString& error);  // empty clears the banner
+  void setFlagNames(const QStringList& flags) { flagNames_ = flags; }
+  // Tests replace the dialogs; by default they open a FlagsDialog / a multi-line input.
+  void setFlagChooser(std::function<std::optional<FlagChoice>()> chooser) {
+    chooseFlags_ = chooser;
+  }
+  void setCommentAsker(std::function<std::optional<QString>()> asker) { askComment_ = asker; }
+
+  qint64 promptId() const { return promptId_; }
+  const QVector<qint64>& completionIds() const { return completionIds_; }
+  const RankingState& state() const { return state_; }
+  double secondsOnPrompt() const { return shown_.isValid() ? shown_.elapsed() / 1000.0 : 0; }
+  bool isPairwise() const { return completionIds_.size() == 2; }
+  int strengthStep() const;
+  RankingCard* card(int index) const { return cards_.value(index); }
+  RankingStrip* strip() const { return strip_; }
+  bool helpVisible() const;
+  int columns() const { return columns_; }
+  // How many times the cards area has been painted (the benchmark waits on it).
+  int paintCount() const { return paintCount_; }
+
+ Q_SIGNALS:
+  // ranks: per card in display order (0 best, ties equal); strength 1..3 in pairwise mode, else 0.
+  void submitRequested(QVector<int> ranks, int strength);
+  void skipRequested();
+  void allBadRequested();
+  void undoRequested();
+  void flagsChosen(FlagChoice flags);
+  void commentChosen(QString comment);
+
+ protected:
+  void keyPressEvent(QKeyEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+ private:
+  void buildLayout();
+  void relayoutCards();
+  void fitPromptHeight();
+  void refreshPlaces();
+  void pickCard(int card);
+  void submit();
+  void onStrengthStep(int step);
+  void chooseFlags();
+  void askComment();
+
+  QLabel* banner_;
+  QTextBrowser* prompt_;
+  QLabel* suggestion_;
+  QLabel* note_;
+  RankingStrip* strip_;
+  StrengthScale* strength_;
+  QScrollArea* area_;
+  QWidget* cardsHost_;
+  QGridLayout* grid_;
+  QLabel* message_;
+  QVector<RankingCard*> cards_;
+  HelpOverlay* help_;
+
+  RankingState state_;
+  qint64 promptId_ = 0;
+  QVector<qint64> completionIds_;
+  QVector<int> suggestedPlaces_;  // per card, -1 none
+  int columns_ = 0;
+  int laidOutCount_ = -1;
+  int paintCount_ = 0;
+  QElapsedTimer shown_;
+  QStringList flagNames_;
+  std::function<std::optional<FlagChoice>()> chooseFlags_;
+  std::function<std::optional<QString>()> askComment_;
+};
+
+}  // namespace prefstudio::ui
