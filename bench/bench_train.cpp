@@ -1,0 +1,238 @@
+// Benchmark: training tokens/s of our GPT-2 against the same model in Python PyTorch
+// (bench/python/train_reference.py, run as a subprocess with the same threads, batch and sequence)
+// at three sizes, with the machine's measured float32 matmul peak and each run's model-FLOPs
+// utilisation; then generation tokens/s with and without the KV cache. One table, one run.
+// A training step is forward + cross-entropy + backward + clip + AdamW step + zero_grad on random
+// tokens; medians over the timed steps. Leaves out data loading and checkpointing.
+// `bench_train [--threads N] [--only tiny|10m|124m] [--steps-124m N] [--skip-python]`
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/common/runtime.h"
+#include "core/model/gpt.h"
+#include "core/optim/optimizer_factory.h"
+#include "core/train/grad_clip.h"
+#include "core/train/sampler.h"
+
+namespace prefstudio {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Size {
+  std::string name;
+  GptConfig config;
+  int64_t batch = 8;
+  int64_t seq = 128;
+  int64_t steps = 10;  // timed
+  int64_t warmup = 2;  // untimed (allocator, first-touch)
+};
+
+GptConfig gpt(int64_t vocab, int64_t positions, int64_t embd, int64_t layers, int64_t heads) {
+  GptConfig config;
+  config.vocab_size = vocab;
+  config.n_positions = positions;
+  config.n_embd = embd;
+  config.n_layer = layers;
+  config.n_head = heads;
+  config.eos_token_id = config.bos_token_id = vocab - 1;
+  config.tokenizer = vocab == 257 ? "byte" : "gpt2-bpe";
+  return config;
+}
+
+std::vector<Size> sizes(int64_t steps_124m) {
+  return {
+      // The demo model: byte vocabulary, 4 x 128 (0.8M).
+      {"tiny", gpt(257, 64, 128, 4, 4), 32, 64, 30, 3},
+      // Byte vocabulary, 6 x 384 (10.7M), as bench_galore's 10m.
+      {"10m", gpt(257, 256, 384, 6, 6), 8, 128, 10, 2},
+      // GPT-2 small (124M), BPE vocabulary.
+      {"124m", gpt(50257, 1024, 768, 12, 12), 4, 128, steps_124m, 1},
+  };
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Best of several float32 matmuls, in GFLOP/s: the ceiling the MFU column divides by.
+double matmul_peak_gflops() {
+  const int64_t n = 2048;
+  auto a = torch::randn({n, n}), b = torch::randn({n, n});
+  auto c = torch::mm(a, b);  // warm-up
+  double best = 0.0;
+  for (int i = 0; i < 5; ++i) {
+    auto start = Clock::now();
+    c = torch::mm(a, b);
+    best = std::max(best, 2.0 * n * n * n / seconds_since(start) / 1e9);
+  }
+  return best;
+}
+
+// Model FLOPs per token (PaLM appendix B / nanoGPT): 6N for the matmuls of forward and backward
+// plus 12 * L * C * T for attention scores and their weighted sum.
+double flops_per_token(const Size& size, int64_t parameters) {
+  return 6.0 * double(parameters) +
+         12.0 * double(size.config.n_layer * size.config.n_embd * size.seq);
+}
+
+struct TrainTiming {
+  double step_s = 0.0;
+  double tokens_per_s = 0.0;
+  int64_t parameters = 0;
+};
+
+TrainTiming time_ours(const Size& size) {
+  torch::manual_seed(0);
+  Gpt model(size.config);
+  model->train();
+  NamedParameters named;
+  std::vector<torch::Tensor> parameters;
+  for (const auto& item : model->named_parameters()) {
+    named.emplace_back(item.key(), item.value());
+    parameters.push_back(item.value());
+  }
+  OptimizerConfig adamw;
+  adamw.lr = 1e-4;
+  adamw.weight_decay = 0.1;
+  auto optimizer = make_optimizer(adamw, named);
+  auto idx = torch::randint(0, size.config.vocab_size, {size.batch, size.seq});      // (B, T)
+  auto targets = torch::randint(0, size.config.vocab_size, {size.batch, size.seq});  // (B, T)
+  std::vector<double> times;
+  for (int64_t step = 0; step < size.warmup + size.steps; ++step) {
+    auto start = Clock::now();
+    auto logits = model->forward(idx);  // (B, T, V)
+    auto loss = torch::nn::functional::cross_entropy(logits.view({-1, size.config.vocab_size}),
+                                                     targets.view({-1}));
+    loss.backward();
+    clip_grad_norm(parameters, 1.0);
+    optimizer->step();
+    optimizer->zero_grad();
+    if (step >= size.warmup) times.push_back(seconds_since(start));
+  }
+  TrainTiming timing;
+  timing.step_s = median(times);
+  timing.tokens_per_s = double(size.batch * size.seq) / timing.step_s;
+  timing.parameters = size.config.parameter_count();
+  return timing;
+}
+
+TrainTiming time_python(const Size& size, int threads) {
+  const auto& c = size.config;
+  char command[1024];
+  std::snprintf(command, sizeof(command),
+                "/usr/bin/python3 %s/bench/python/train_reference.py --vocab %lld --positions %lld "
+                "--embd %lld --layers %lld --heads %lld --batch %lld --seq %lld --steps %lld "
+                "--warmup %lld --threads %d",
+                PREFSTUDIO_SOURCE_DIR, (long long)c.vocab_size, (long long)c.n_positions,
+                (long long)c.n_embd, (long long)c.n_layer, (long long)c.n_head,
+                (long long)size.batch, (long long)size.seq, (long long)size.steps,
+                (long long)size.warmup, threads);
+  FILE* pipe = popen(command, "r");
+  if (!pipe) throw std::runtime_error("cannot run python3");
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  if (status != 0) throw std::runtime_error("python reference failed: " + output);
+  auto json = nlohmann::json::parse(output.substr(output.rfind('{')));
+  TrainTiming timing;
+  timing.step_s = json["step_s_median"].get<double>();
+  timing.tokens_per_s = json["tokens_per_s"].get<double>();
+  timing.parameters = json["parameters"].get<int64_t>();
+  return timing;
+}
+
+// Greedy decoding of `new_tokens` after 16-token prompts, `rows` at a time; tokens/s.
+double generation_tokens_per_s(const GptConfig& config, int64_t rows, int64_t new_tokens,
+                               bool kv_cache) {
+  torch::manual_seed(0);
+  Gpt model(config);
+  Sampler sampler(model, /*eos_id=*/-1);  // no end-of-text: every row runs to new_tokens
+  GenerationConfig generation;
+  generation.temperature = 0.0;
+  generation.max_new_tokens = new_tokens;
+  generation.use_kv_cache = kv_cache;
+  std::vector<std::vector<int64_t>> prompts(rows, std::vector<int64_t>(16, 1));
+  for (int64_t r = 0; r < rows; ++r) prompts[r][r % 16] = 2 + r;  // rows differ
+  auto generator = make_sampling_generator(0);
+  sampler.generate(prompts, generation, generator);  // warm-up
+  auto start = Clock::now();
+  sampler.generate(prompts, generation, generator);
+  return double(sampler.last_token_count()) / seconds_since(start);
+}
+
+}  // namespace
+}  // namespace prefstudio
+
+int main(int argc, char** argv) {
+  using namespace prefstudio;
+  int threads = 0;
+  std::string only;
+  int64_t steps_124m = 3;
+  bool skip_python = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--threads" && i + 1 < argc)
+      threads = std::atoi(argv[++i]);
+    else if (arg == "--only" && i + 1 < argc)
+      only = argv[++i];
+    else if (arg == "--steps-124m" && i + 1 < argc)
+      steps_124m = std::atoll(argv[++i]);
+    else if (arg == "--skip-python")
+      skip_python = true;
+    else {
+      std::fprintf(stderr,
+                   "usage: bench_train [--threads N] [--only tiny|10m|124m] "
+                   "[--steps-124m N] [--skip-python]\n");
+      return 2;
+    }
+  }
+  threads = init_torch_threads(threads);
+  const double peak = matmul_peak_gflops();
+  std::printf(
+      "bench_train: %d threads, float32 matmul peak %.1f GFLOP/s (2048^3 torch::mm, best of 5)\n\n",
+      threads, peak);
+  std::printf("%-5s %9s %5s %4s | %12s %6s | %12s %6s | %6s\n", "size", "params", "batch", "seq",
+              "ours tok/s", "MFU", "python tok/s", "MFU", "ratio");
+  for (const Size& size : sizes(steps_124m)) {
+    if (!only.empty() && size.name != only) continue;
+    TrainTiming ours = time_ours(size);
+    TrainTiming python;
+    if (!skip_python) python = time_python(size, threads);
+    const double flops = flops_per_token(size, ours.parameters);
+    auto mfu = [&](double tokens_per_s) { return 100.0 * tokens_per_s * flops / (peak * 1e9); };
+    std::printf("%-5s %8.2fM %5lld %4lld | %12.1f %5.1f%% | %12.1f %5.1f%% | %6.2f\n",
+                size.name.c_str(), ours.parameters / 1e6, (long long)size.batch,
+                (long long)size.seq, ours.tokens_per_s, mfu(ours.tokens_per_s), python.tokens_per_s,
+                mfu(python.tokens_per_s),
+                skip_python ? 0.0 : ours.tokens_per_s / python.tokens_per_s);
+    std::fflush(stdout);
+  }
+  std::printf("\ngeneration (greedy, 16-token prompts, 8 rows, 112 new tokens each):\n");
+  std::printf("%-5s | %14s | %14s | %7s\n", "size", "KV cache tok/s", "no cache tok/s", "speedup");
+  for (const Size& size : sizes(steps_124m)) {
+    if (size.name == "124m" || (!only.empty() && size.name != only)) continue;
+    GptConfig config = size.config;
+    config.n_positions = std::max<int64_t>(config.n_positions, 128);
+    const double cached = generation_tokens_per_s(config, 8, 112, true);
+    const double uncached = generation_tokens_per_s(config, 8, 112, false);
+    std::printf("%-5s | %14.1f | %14.1f | %6.2fx\n", size.name.c_str(), cached, uncached,
+                cached / uncached);
+    std::fflush(stdout);
+  }
+  return 0;
+}
