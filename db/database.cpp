@@ -20,6 +20,9 @@ Database::Database(const std::string& path, bool create, int busy_timeout_ms) : 
   sqlite3_extended_result_codes(raw, 1);
   exec("PRAGMA foreign_keys = ON");
   if (path != ":memory:" && !path.empty()) {
+    // 16 KiB pages cut a large import's CPU by about a quarter (bench_import). Only a new, empty
+    // file takes it, and only before WAL is switched on; on an existing file it is a no-op.
+    exec("PRAGMA page_size = 16384");
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = NORMAL");  // with WAL: durable at each checkpoint, never corrupt
   }

@@ -11,6 +11,10 @@
 #include <QTabWidget>
 
 #include "db/label_store.h"
+#include "ui/agreement_view.h"
+#include "ui/data_view.h"
+#include "ui/export_options_dialog.h"
+#include "ui/import_dialog.h"
 #include "db/schema.h"
 #include "ui/help_overlay.h"
 #include "ui/labeling_controller.h"
@@ -37,7 +41,9 @@ void MainWindow::buildMenus() {
   recentMenu_ = file->addMenu(tr("Recent projects"));
   file->addAction(tr("Switch &labeler..."), this, &MainWindow::switchLabeler);
   file->addSeparator();
-  // The data helper's Import/Export actions go here (see addWorkspaceTab for their views).
+  file->addAction(tr("&Import JSONL..."), this, &MainWindow::importFile);
+  file->addAction(tr("&Export JSONL..."), this, &MainWindow::exportFile);
+  file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("Keyboard shortcuts"), this, [this] {
@@ -69,7 +75,10 @@ bool MainWindow::openProject(const QString& path, const QString& labeler) {
   }
   labeling_ = page;
   workspace_->insertTab(0, page, tr("Label"));
+  replaceProjectViews(path);
   workspace_->setCurrentIndex(0);
+  projectPath_ = path;
+  labeler_ = labeler;
   setWindowTitle(
       tr("%1 \u2014 %2 \u2014 Preference Studio").arg(QFileInfo(path).fileName(), labeler));
   RecentProjects::add(path);
@@ -78,6 +87,37 @@ bool MainWindow::openProject(const QString& path, const QString& labeler) {
   page->view()->setFocus();
   Q_EMIT projectOpened(path, labeler);
   return true;
+}
+
+// The Data and Agreement tabs open their own connections to `path`; a new project replaces them.
+void MainWindow::replaceProjectViews(const QString& path) {
+  for (QWidget* old : {static_cast<QWidget*>(data_), static_cast<QWidget*>(agreement_)}) {
+    if (!old) continue;
+    workspace_->removeTab(workspace_->indexOf(old));
+    old->deleteLater();
+  }
+  data_ = new DataView(path, workspace_);
+  agreement_ = new AgreementView(path, workspace_);
+  workspace_->insertTab(1, data_, tr("Data"));
+  workspace_->insertTab(2, agreement_, tr("Agreement"));
+  agreement_->refresh();
+}
+
+void MainWindow::importFile() {
+  if (projectPath_.isEmpty()) return;
+  QString file = QFileDialog::getOpenFileName(this, tr("Import JSONL"), QString(),
+                                              tr("JSON Lines (*.jsonl *.json);;All files (*)"));
+  if (file.isEmpty()) return;
+  TaskOutcome outcome = runImport(this, projectPath_, file);
+  // Reopen so the queue, the data table and the agreement see the new rows.
+  if (outcome.ok) openProject(projectPath_, labeler_);
+}
+
+void MainWindow::exportFile() {
+  if (projectPath_.isEmpty()) return;
+  QString suggested = QFileInfo(projectPath_).completeBaseName() + "-pairs.jsonl";
+  if (auto request = ExportOptionsDialog::ask(this, suggested))
+    runExport(this, projectPath_, *request);
 }
 
 int MainWindow::addWorkspaceTab(QWidget* page, const QString& title) {

@@ -1,6 +1,6 @@
-// MainWindow: thin. Builds the menus and a workspace tab widget; the "Label" tab is a LabelingPage
-// for the open project. Other views (Data, Agreement) are added with addWorkspaceTab by whoever
-// builds them; MainWindow holds no labeling or data logic. Errors opening a project are shown in a
+// MainWindow: thin. Builds the menus and a workspace tab widget: "Label" (a LabelingPage), "Data"
+// (DataView) and "Agreement" (AgreementView), all for the open project; File > Import/Export run in
+// the background (import_dialog.h). MainWindow holds no labeling or data logic. Errors opening a project are shown in a
 // message box and leave the current project open.
 #pragma once
 
@@ -11,6 +11,8 @@ class QTabWidget;
 
 namespace prefstudio::ui {
 
+class AgreementView;
+class DataView;
 class LabelingPage;
 
 class MainWindow : public QMainWindow {
@@ -37,9 +39,16 @@ class MainWindow : public QMainWindow {
   void openProjectDialog();
   void switchLabeler();
   bool askLabelerAndOpen(const QString& path);
+  void replaceProjectViews(const QString& path);
+  void importFile();
+  void exportFile();
 
   QTabWidget* workspace_;
   LabelingPage* labeling_ = nullptr;
+  DataView* data_ = nullptr;
+  AgreementView* agreement_ = nullptr;
+  QString projectPath_;
+  QString labeler_;
   QMenu* recentMenu_ = nullptr;
 };
 
