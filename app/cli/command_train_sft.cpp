@@ -2,7 +2,7 @@
 // prompt/response pairs from a JSONL file or from the project (each prompt's best-ranked
 // completion). Metrics go to the project database as they happen and to stdout, one JSON object
 // per line; Ctrl-C stops after the current step with a final checkpoint. Relative paths in the
-// config (model_dir, output_dir, data_path) are taken from the config file's folder.
+// config (model_dir, output_dir, data_path, resume_from) are taken from the config file's folder.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,6 +47,7 @@ SftConfig read_config(const std::string& config_path) {
   config.model_dir = resolve(config.model_dir, base);
   config.output_dir = resolve(config.output_dir, base);
   config.data_path = resolve(config.data_path, base);
+  config.resume_from = resolve(config.resume_from, base);
   return config;
 }
 

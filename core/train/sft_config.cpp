@@ -62,7 +62,7 @@ SftConfig sft_config_from_json(const nlohmann::json& json) {
       "clip_norm",  "warmup_steps", "min_lr_ratio",     "log_every",
       "eval_every", "eval_batches", "checkpoint_every", "validation_fraction",
       "seed",       "device",       "threads",          "max_seconds",
-      "optimizer"};
+      "optimizer",  "resume_from"};
   for (auto it = json.begin(); it != json.end(); ++it) {
     bool known = false;
     for (const char* key : kKeys) known = known || it.key() == key;
@@ -89,6 +89,7 @@ SftConfig sft_config_from_json(const nlohmann::json& json) {
   read(json, "device", config.device);
   read(json, "threads", config.threads);
   read(json, "max_seconds", config.max_seconds);
+  read(json, "resume_from", config.resume_from);
   if (json.contains("optimizer")) config.optimizer = optimizer_config_from_json(json["optimizer"]);
   config.validate();
   // The trainer takes examples from its caller; a config file must also say where they are.
@@ -118,6 +119,7 @@ nlohmann::json to_json(const SftConfig& config) {
           {"device", config.device},
           {"threads", config.threads},
           {"max_seconds", config.max_seconds},
+          {"resume_from", config.resume_from},
           {"optimizer", to_json(config.optimizer)}};
 }
 

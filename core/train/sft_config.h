@@ -36,6 +36,9 @@ struct SftConfig {
                                       // seconds, the cosine following the clock where it is ahead
                                       // of steps (e.g. the demo's 180); 0 = off
   OptimizerConfig optimizer;          // "optimizer": {"name": "adamw", "lr": 3e-4, ...}
+  std::string resume_from;            // a checkpoint this config wrote, e.g. "models/sft/step-000200":
+                                      // weights, optimizer state (GaLore projectors included) and
+                                      // step come from it, so the run goes on exactly; "" = start
 
   // Throws ConfigError naming "sft.<field>" when a value is out of range. Does not look at
   // data_path: the trainer is handed its examples.

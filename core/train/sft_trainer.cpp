@@ -15,6 +15,7 @@
 #include "core/common/runtime.h"
 #include "core/model/checkpoint.h"
 #include "core/optim/optimizer_factory.h"
+#include "core/optim/optimizer_state.h"
 #include "core/train/autocast_guard.h"
 #include "core/train/grad_clip.h"
 #include "core/train/lr_schedule.h"
@@ -98,6 +99,7 @@ struct SftSession {
   std::vector<torch::Tensor> parameters;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   int64_t pad_id = 0;
+  int64_t start_step = 0;  // > 0 when resumed
 };
 
 struct SftTrainer::Impl {
@@ -112,7 +114,8 @@ struct SftTrainer::Impl {
     SftSession session;
     session.device = torch::Device(check_device(config.device, "sft.device"));
     torch::manual_seed(config.seed);
-    session.loaded = load_checkpoint(config.model_dir, session.device);
+    const bool resume = !config.resume_from.empty();
+    session.loaded = load_checkpoint(resume ? config.resume_from : config.model_dir, session.device);
     session.loaded.model->train();
     session.pad_id = session.loaded.tokenizer->eos_id();
     session.data = prepare_data(examples, *session.loaded.tokenizer, config);
@@ -126,6 +129,14 @@ struct SftTrainer::Impl {
       session.parameters.push_back(item.value());
     }
     session.optimizer = make_optimizer(config.optimizer, named);
+    if (resume) {
+      const auto path = std::filesystem::path(config.resume_from) / kOptimizerStateFileName;
+      load_optimizer_state(*session.optimizer, path.string(), session.device);
+      session.start_step = session.loaded.manifest.step;
+      sink.on_event(session.start_step, "resumed",
+                    "resumed from " + config.resume_from + " at step " +
+                        std::to_string(session.start_step));
+    }
     return session;
   }
 
@@ -162,6 +173,9 @@ struct SftTrainer::Impl {
     manifest.step = step;
     manifest.kind = "lm";
     manifest = save_checkpoint(dir, session.loaded.model, *session.loaded.tokenizer, manifest);
+    // Beside the weights, so resume_from continues exactly (moments, GaLore projectors, steps).
+    save_optimizer_state(*session.optimizer,
+                         (std::filesystem::path(dir) / kOptimizerStateFileName).string());
     sink.on_checkpoint(step, dir, manifest.content_hash);
     if (hash) *hash = manifest.content_hash;
     return dir;
@@ -197,7 +211,9 @@ SftResult SftTrainer::run(MetricsSink& sink) {
   result.loss_val = std::numeric_limits<double>::quiet_NaN();
   const bool has_val = !session.data.val.empty();
   auto loss_sum = torch::zeros({}, torch::TensorOptions().device(session.device));  // ()
-  int64_t loss_count = 0, tokens_since_log = 0, step = 0;
+  int64_t loss_count = 0, tokens_since_log = 0, step = session.start_step;
+  // A resumed run draws the batches the first run would have drawn next.
+  for (int64_t i = 0; i < session.start_step * config.grad_accum; ++i) batches.next();
   auto log_started = Clock::now();
   while (step < config.steps) {
     // Learning rate: warm-up then cosine; a time-boxed run follows the clock when it is ahead.
