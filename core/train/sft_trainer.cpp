@@ -97,6 +97,7 @@ struct SftSession {
   LoadedModel loaded;
   SftData data;
   std::vector<torch::Tensor> parameters;
+  NamedParameters named;  // as make_optimizer got them: names for the state report
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   int64_t pad_id = 0;
   int64_t start_step = 0;  // > 0 when resumed
@@ -129,6 +130,7 @@ struct SftTrainer::Impl {
       session.parameters.push_back(item.value());
     }
     session.optimizer = make_optimizer(config.optimizer, named);
+    session.named = named;
     if (resume) {
       const auto path = std::filesystem::path(config.resume_from) / kOptimizerStateFileName;
       load_optimizer_state(*session.optimizer, path.string(), session.device);
@@ -162,6 +164,21 @@ struct SftTrainer::Impl {
     }
     model->train();
     return total.item<double>() / double(std::max<int64_t>(1, tokens));  // sync point: logged
+  }
+
+  // Optimizer memory beside AdamW's for the same parameters (the GUI's memory meter), and one event
+  // per GaLore projector refresh since the last report (the marks on the loss curve).
+  int64_t last_refresh_reported = 0;
+  void report_optimizer(SftSession& session, int64_t step, MetricsSink& sink) {
+    OptimizerStateReport report = report_optimizer_state(*session.optimizer, session.named);
+    sink.on_metrics({step,
+                     {{"optimizer_state_bytes", double(report.state_bytes)},
+                      {"optimizer_state_bytes_adamw", double(report.adamw_bytes)}}});
+    for (int64_t refresh : report.refresh_steps) {
+      if (refresh <= last_refresh_reported) continue;
+      sink.on_event(refresh, "projector_refresh", "GaLore projectors refreshed from the gradient");
+      last_refresh_reported = refresh;
+    }
   }
 
   // Writes <output_dir>/<name> and reports it to the sink; returns the folder, sets *hash.
@@ -263,6 +280,7 @@ SftResult SftTrainer::run(MetricsSink& sink) {
                         {"lr", lr},
                         {"grad_norm", grad_norm.item<double>()},  // sync point: logged
                         {"tokens_per_s", double(tokens_since_log) / elapsed}}});
+      s.report_optimizer(session, step, sink);
       loss_sum.zero_();
       loss_count = tokens_since_log = 0;
       log_started = Clock::now();

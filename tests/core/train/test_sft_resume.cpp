@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "core/common/runtime.h"
 #include "core/model/checkpoint.h"
@@ -95,6 +96,33 @@ TEST_P(SftResumeTest, ResumedRunEqualsUninterruptedRun) {
   EXPECT_GT(moved, 1e-3) << "the runs must have trained";
   EXPECT_LT(largest, 1e-6);
   EXPECT_EQ(a.manifest.content_hash, b.manifest.content_hash);
+}
+
+// The memory meter and the refresh marks: GaLore's state is smaller than AdamW's would be, and
+// every refresh (steps 1, 4, 7 with gap 3) reaches the sink as an event.
+TEST_P(SftResumeTest, ReportsOptimizerMemoryAndRefreshes) {
+  struct Sink : MetricsSink {
+    std::map<std::string, double> last;
+    std::vector<int64_t> refreshes;
+    void on_metrics(const MetricRecord& record) override {
+      for (const auto& [name, value] : record.values) last[name] = value;
+    }
+    void on_event(int64_t step, const std::string& kind, const std::string&) override {
+      if (kind == "projector_refresh") refreshes.push_back(step);
+    }
+  } sink;
+  SftTrainer trainer(config("report"), examples_);
+  trainer.run(sink);
+  const double state = sink.last.at("optimizer_state_bytes");
+  const double adamw = sink.last.at("optimizer_state_bytes_adamw");
+  EXPECT_GT(state, 0);
+  if (GetParam() == "adamw") {
+    EXPECT_EQ(state, adamw);
+    EXPECT_TRUE(sink.refreshes.empty());
+  } else {
+    EXPECT_LT(state, adamw);
+    EXPECT_EQ(sink.refreshes, (std::vector<int64_t>{1, 4, 7}));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Optimizers, SftResumeTest, ::testing::Values("adamw", "galore_adamw"));
