@@ -169,11 +169,10 @@ struct SftTrainer::Impl {
   // Optimizer memory beside AdamW's for the same parameters (the GUI's memory meter), and one event
   // per GaLore projector refresh since the last report (the marks on the loss curve).
   int64_t last_refresh_reported = 0;
-  void report_optimizer(SftSession& session, int64_t step, MetricsSink& sink) {
+  void add_optimizer_report(SftSession& session, MetricRecord& record, MetricsSink& sink) {
     OptimizerStateReport report = report_optimizer_state(*session.optimizer, session.named);
-    sink.on_metrics({step,
-                     {{"optimizer_state_bytes", double(report.state_bytes)},
-                      {"optimizer_state_bytes_adamw", double(report.adamw_bytes)}}});
+    record.values.emplace_back("optimizer_state_bytes", double(report.state_bytes));
+    record.values.emplace_back("optimizer_state_bytes_adamw", double(report.adamw_bytes));
     for (int64_t refresh : report.refresh_steps) {
       if (refresh <= last_refresh_reported) continue;
       sink.on_event(refresh, "projector_refresh", "GaLore projectors refreshed from the gradient");
@@ -275,12 +274,13 @@ SftResult SftTrainer::run(MetricsSink& sink) {
     if (step % config.log_every == 0 || step == config.steps) {
       const double elapsed = std::max(1e-9, seconds_since(log_started));
       result.loss_train = loss_sum.item<double>() / double(loss_count);  // sync point: logged
-      sink.on_metrics({step,
-                       {{"loss_train", result.loss_train},
-                        {"lr", lr},
-                        {"grad_norm", grad_norm.item<double>()},  // sync point: logged
-                        {"tokens_per_s", double(tokens_since_log) / elapsed}}});
-      s.report_optimizer(session, step, sink);
+      MetricRecord record{step,
+                          {{"loss_train", result.loss_train},
+                           {"lr", lr},
+                           {"grad_norm", grad_norm.item<double>()},  // sync point: logged
+                           {"tokens_per_s", double(tokens_since_log) / elapsed}}};
+      s.add_optimizer_report(session, record, sink);
+      sink.on_metrics(record);
       loss_sum.zero_();
       loss_count = tokens_since_log = 0;
       log_started = Clock::now();
