@@ -18,6 +18,7 @@
 #include "core/train/sft_jsonl.h"
 #include "core/train/text_generator.h"
 #include "db/completion_store.h"
+#include "db/label_store.h"
 #include "db/run_store.h"
 #include "db/schema.h"
 
@@ -36,6 +37,21 @@ struct DemoPlan {
   int64_t batch_size = 32;
   int64_t k = 4;
 };
+
+// What a labeler of the demo reads in the guidelines panel: how to rank sorting answers.
+void write_guidelines(db::Database& db) {
+  db::LabelStore store(db);
+  db::ProjectSettings settings = store.settings();
+  settings.guidelines =
+      "## Ranking sorted letters\n\n"
+      "Each prompt asks for its letters in alphabetical order: `Sort: dbca` wants `abcd`.\n\n"
+      "1. **Best first**: the exact answer beats everything.\n"
+      "2. Then answers with the *right letters*, fewest out of place first.\n"
+      "3. Then answers that miss or add letters, fewest mistakes first.\n\n"
+      "Equally wrong answers may tie: press **=** before the second one. "
+      "Press **X** if all four are unusable, **?** for every key.";
+  store.save_settings(settings);
+}
 
 DemoPlan make_plan(bool quick, double minutes, uint64_t seed) {
   DemoPlan plan;
@@ -107,6 +123,7 @@ int run_demo(const std::vector<std::string>& args) {
   db::Database db = db::open_project(project.string(), /*create=*/true);
   const auto prompts = demo_prompts(plan.prompts, seed * 1000003 + 17);
   db::CompletionStore(db).add_prompts(prompts);
+  write_guidelines(db);
 
   // The small model, made exactly as `prefstudio-cli model init` makes it.
   const std::string init_dir = (dir / "models" / "init").string();

@@ -62,6 +62,12 @@ cat demo.txt
   || fail "no finished sft run"
 [ "$(count d/demo.sqlite "SELECT COUNT(DISTINCT name) FROM run_metrics")" -ge 3 ] || fail "metrics"
 [ "$(count d/demo.sqlite 'SELECT COUNT(*) FROM completions')" -ge 32 ] || fail "completions"
+[ "$(count d/demo.sqlite "SELECT COUNT(*) FROM project_settings WHERE key = 'guidelines'")" = 1 ] \
+  || fail "the demo's labeling guidelines"
+before=$(grep -o '"score_before":[0-9.e-]*' demo.txt | cut -d: -f2)
+after=$(grep -o '"score_after":[0-9.e-]*' demo.txt | cut -d: -f2)
+awk -v b="$before" -v a="$after" 'BEGIN { exit !(a > b + 0.3) }' \
+  || fail "SFT did not learn the demo task: score $before -> $after"
 
 echo "== generate is deterministic in its seed"
 "$cli" init g1.sqlite && "$cli" init g2.sqlite
