@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "db/project_merge.h"
+#include "tests/db/db_test_util.h"
 #include "db/schema.h"
 
 namespace prefstudio::db {
@@ -16,30 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Every row of every table as text, sorted: equal dumps mean equal projects.
-std::string dump(Database& db) {
-  std::vector<std::string> tables;
-  Statement names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  while (names.step()) tables.push_back(names.column_text(0));
-  std::string result;
-  for (const auto& table : tables) {
-    sqlite3_stmt* raw = nullptr;
-    sqlite3_prepare_v2(db.handle(), ("SELECT * FROM \"" + table + "\"").c_str(), -1, &raw, nullptr);
-    std::vector<std::string> rows;
-    while (sqlite3_step(raw) == SQLITE_ROW) {
-      std::string row;
-      for (int c = 0; c < sqlite3_column_count(raw); ++c) {
-        const unsigned char* text = sqlite3_column_text(raw, c);
-        row += (text ? reinterpret_cast<const char*>(text) : "NULL") + std::string("|");
-      }
-      rows.push_back(row);
-    }
-    sqlite3_finalize(raw);
-    std::sort(rows.begin(), rows.end());
-    result += table + "\n";
-    for (const auto& row : rows) result += "  " + row + "\n";
-  }
-  return result;
-}
+std::string dump(Database& db) { return test::dump_rows(db); }
 
 class MergeTest : public ::testing::Test {
  protected:

@@ -17,38 +17,17 @@
 
 #include "db/schema.h"
 #include "ui/export_options_dialog.h"
+#include "tests/db/db_test_util.h"
 #include "ui/import_dialog.h"
 
 using namespace prefstudio;
 
 namespace {
 
-// Every row of every table, sorted, plus per-table counts: equal strings mean equal projects.
+// Every row of every table, sorted: equal strings mean equal projects.
 QString dumpProject(const QString& path) {
   db::Database db = db::open_project(path.toStdString(), false);
-  std::vector<std::string> tables;
-  db::Statement names =
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  while (names.step()) tables.push_back(names.column_text(0));
-  QString result;
-  for (const auto& table : tables) {
-    sqlite3_stmt* raw = nullptr;
-    sqlite3_prepare_v2(db.handle(), ("SELECT * FROM \"" + table + "\"").c_str(), -1, &raw, nullptr);
-    std::vector<std::string> rows;
-    while (sqlite3_step(raw) == SQLITE_ROW) {
-      std::string row;
-      for (int c = 0; c < sqlite3_column_count(raw); ++c) {
-        const unsigned char* text = sqlite3_column_text(raw, c);
-        row += (text ? reinterpret_cast<const char*>(text) : "NULL") + std::string("|");
-      }
-      rows.push_back(row);
-    }
-    sqlite3_finalize(raw);
-    std::sort(rows.begin(), rows.end());
-    result += QStringLiteral("%1: %2 rows\n").arg(QString::fromStdString(table)).arg(rows.size());
-    for (const auto& row : rows) result += QString::fromStdString(row) + "\n";
-  }
-  return result;
+  return QString::fromStdString(db::test::dump_rows(db));
 }
 
 int64_t count(const QString& path, const char* table) {
