@@ -132,21 +132,19 @@ int64_t LabelStore::submit_ranking(const RankingSubmission& submission) {
 }
 
 int64_t LabelStore::skip(const RankingSubmission& submission) {
-  Transaction transaction(db_);
-  RankingSubmission unranked = submission;
-  unranked.ranks.clear();
-  unranked.strength.reset();
-  int64_t id = insert_version(unranked, "skipped");
-  transaction.commit();
-  return id;
+  return insert_unranked(submission, "skipped");
 }
 
 int64_t LabelStore::mark_all_bad(const RankingSubmission& submission) {
+  return insert_unranked(submission, "all_bad");
+}
+
+int64_t LabelStore::insert_unranked(const RankingSubmission& submission, const char* status) {
   Transaction transaction(db_);
-  RankingSubmission unranked = submission;
+  RankingSubmission unranked = submission;  // flags and comment kept; no order, no strength
   unranked.ranks.clear();
   unranked.strength.reset();
-  int64_t id = insert_version(unranked, "all_bad");
+  int64_t id = insert_version(unranked, status);
   transaction.commit();
   return id;
 }

@@ -126,6 +126,8 @@ class LabelStore {
  private:
   Database& db_;
   int64_t insert_version(const RankingSubmission& submission, const char* status);
+  // skip and mark_all_bad: a version with `status`, in its own transaction.
+  int64_t insert_unranked(const RankingSubmission& submission, const char* status);
   std::vector<int64_t> card_order(int64_t prompt_id, int64_t labeler_id,
                                   const std::vector<int64_t>& completion_ids);
 };

@@ -12,6 +12,7 @@
 
 #include "core/common/core_error.h"
 #include "core/text/bpe_tokenizer.h"
+#include "tests/core/core_test_temp_dir.h"
 
 using namespace prefstudio;
 namespace fs = std::filesystem;
@@ -51,19 +52,7 @@ std::vector<GoldenCase> golden_cases() {
   return cases;
 }
 
-// A fresh folder under the system temp dir, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("prefstudio_bpe_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string str() const { return path.string(); }
-};
+using test::TempDir;
 
 std::string random_utf8(std::mt19937& rng, int length) {
   std::string text;

@@ -9,23 +9,14 @@
 
 #include "core/common/core_error.h"
 #include "core/text/byte_tokenizer.h"
+#include "tests/core/core_test_temp_dir.h"
 
 using namespace prefstudio;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("prefstudio_byte_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 }  // namespace
 

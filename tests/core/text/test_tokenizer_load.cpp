@@ -10,26 +10,14 @@
 #include "core/common/core_error.h"
 #include "core/text/byte_unicode.h"
 #include "core/text/tokenizer.h"
+#include "tests/core/core_test_temp_dir.h"
 
 using namespace prefstudio;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("prefstudio_load_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name, std::ios::binary) << text;
-  }
-};
+using test::TempDir;
 
 // A valid byte-level vocab.json: the 256 byte tokens, "ab", and <|endoftext|>.
 std::string tiny_vocab_json() {
