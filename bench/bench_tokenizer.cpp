@@ -148,7 +148,7 @@ bool bench_text(const std::string& name, const std::string& text, const std::str
 
 int main(int argc, char** argv) {
   const std::string gpt2_dir =
-      argc > 1 ? argv[1] : std::string(PREFSTUDIO_SOURCE_DIR) + "/../shared/data/gpt2-tokenizer";
+      argc > 1 ? argv[1] : std::string(PREFSTUDIO_SOURCE_DIR) + "/resources/gpt2-tokenizer";
   const double megabytes = argc > 2 ? std::stod(argv[2]) : 1.0;
   bool ok = bench_text("mixed prose, code, numbers, CJK, emoji (seed 2024)",
                        mixed_text(static_cast<size_t>(megabytes * 1e6)), gpt2_dir);

@@ -1,12 +1,11 @@
 # prefstudio_add_test(NAME LABEL SOURCES... LIBS ...): one small test executable per unit.
-# Every test knows where the sources and ../shared live, so golden data is found from any build dir.
+# Every test knows where the sources live, so golden data is found from any build dir.
 function(prefstudio_add_test name label)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS})
   target_compile_definitions(${name} PRIVATE
     PREFSTUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    PREFSTUDIO_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
     PREFSTUDIO_BINARY_DIR="${PROJECT_BINARY_DIR}")
   if(TARGET prefstudio_core AND "${ARG_LIBS}" MATCHES "prefstudio_core_internal")
     # Reuse core's precompiled torch/torch.h: a test then compiles in seconds, not half a minute.

@@ -19,7 +19,7 @@ struct ModelInitResult {
 // `spec` holds Hugging Face GPT-2 config keys (n_embd, n_layer, n_head, n_positions, ...) plus
 //   "tokenizer": "byte", or a folder with tokenizer files (relative paths are taken from
 //                `base_dir`, normally the spec file's folder), e.g.
-//                /work/shared/data/gpt2-tokenizer
+//                resources/gpt2-tokenizer
 //   "seed":      integer, default 0; the same seed gives the same weights and the same hash.
 // vocab_size, eos_token_id and bos_token_id default to the tokenizer's. Weights as GPT-2 draws
 // them (see GptImpl::init_weights). Writes `out_dir` with save_checkpoint (temp folder + rename).

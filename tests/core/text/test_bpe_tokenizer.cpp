@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kGpt2Dir = std::string(PREFSTUDIO_SHARED_DIR) + "/data/gpt2-tokenizer";
+const std::string kGpt2Dir = std::string(PREFSTUDIO_SOURCE_DIR) + "/resources/gpt2-tokenizer";
 const std::string kGoldenPath =
     std::string(PREFSTUDIO_SOURCE_DIR) + "/tests/golden/bpe_golden.json";
 
