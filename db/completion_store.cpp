@@ -34,15 +34,23 @@ std::vector<int64_t> CompletionStore::add_prompts(const std::vector<std::string>
 
 bool CompletionStore::add_completion(int64_t prompt_id, const std::string& text,
                                      std::optional<int64_t> model_id,
-                                     const std::string& sampling_json) {
+                                     const std::string& sampling_json,
+                                     const std::string& finish_reason) {
+  if (!finish_reason.empty() && finish_reason != "eos" && finish_reason != "length")
+    throw DbError(db_.path() + ": completion finish_reason '" + finish_reason +
+                  "' is not eos, length or empty");
   Statement insert = db_.prepare(
-      "INSERT OR IGNORE INTO completions (prompt_id, text, model_id, sampling) VALUES (?, ?, ?, "
-      "?)");
+      "INSERT OR IGNORE INTO completions (prompt_id, text, model_id, sampling, finish_reason) "
+      "VALUES (?, ?, ?, ?, ?)");
   insert.bind(1, prompt_id).bind(2, text).bind(3, model_id);
   if (sampling_json.empty())
     insert.bind_null(4);
   else
     insert.bind(4, sampling_json);
+  if (finish_reason.empty())
+    insert.bind_null(5);
+  else
+    insert.bind(5, finish_reason);
   insert.run();
   return db_.changes() > 0;
 }

@@ -35,8 +35,10 @@ class CompletionStore {
   std::vector<int64_t> add_prompts(const std::vector<std::string>& texts);
   // Completions are unique per prompt by text: the same text again is the same completion, so this
   // returns false and stores nothing. `model_id` empty = unknown source. `sampling_json` as given.
+  // `finish_reason`: "eos" (the model ended it), "length" (cut at max_new_tokens) or "" (unknown,
+  // stored as NULL); anything else is a DbError naming the field.
   bool add_completion(int64_t prompt_id, const std::string& text, std::optional<int64_t> model_id,
-                      const std::string& sampling_json);
+                      const std::string& sampling_json, const std::string& finish_reason);
   int64_t completion_count(int64_t prompt_id);
   std::vector<std::string> completions_of(int64_t prompt_id);
   // For each prompt with current 'ranked' rankings: the completion with the best mean rank over its

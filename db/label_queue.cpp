@@ -7,6 +7,8 @@
 #include <limits>
 #include <map>
 
+#include "db/score_store.h"
+
 namespace prefstudio::db {
 
 namespace {
@@ -45,13 +47,20 @@ void LabelQueue::load_order(const ProjectSettings& settings) {
     for (size_t i = order_.size(); i > 1; --i)
       std::swap(order_[i - 1], order_[splitmix64(state) % i]);
   } else if (settings.queue_order == "low_margin") {
-    // Margin: the gap between the two best scores of a prompt under the latest-named source.
-    // Prompts without scores keep their imported order after the scored ones.
+    // Margin: the gap between the two best scores of a prompt under ONE source, the one the
+    // settings name, else the newest to have scored. Scores of different reward models are on
+    // different scales and never mix. Prompts without scores keep their imported order after the
+    // scored ones; so does everything when the project has no scores.
+    std::optional<std::string> source = settings.queue_score_source;
+    if (source->empty()) source = ScoreStore(db_).newest_source();
     std::map<int64_t, std::vector<double>> scores;
     Statement select = db_.prepare(
         "SELECT c.prompt_id, s.score FROM completion_scores s JOIN completions c ON c.id = "
-        "s.completion_id WHERE s.source = (SELECT max(source) FROM completion_scores)");
-    while (select.step()) scores[select.column_int(0)].push_back(select.column_double(1));
+        "s.completion_id WHERE s.source = ?");
+    if (source) {
+      select.bind(1, *source);
+      while (select.step()) scores[select.column_int(0)].push_back(select.column_double(1));
+    }
     auto margin = [&](int64_t prompt_id) {
       auto found = scores.find(prompt_id);
       if (found == scores.end() || found->second.size() < 2)

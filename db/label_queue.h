@@ -1,7 +1,8 @@
 // LabelQueue: which prompt a labeler sees next, and the counts behind the progress bar.
-// The prompt order (as imported, seeded random, or lowest reward-model margin first) is computed
-// once at construction and walked with a cursor; each candidate costs two lookups in the partial
-// index rankings_one_current, so an Enter never scans the project. Borrows the Database.
+// The prompt order (as imported, seeded random, or lowest margin first under one reward model's
+// scores: ProjectSettings::queue_score_source, else the newest source) is computed once at
+// construction and walked with a cursor; each candidate costs two lookups in the partial index
+// rankings_one_current, so an Enter never scans the project. Borrows the Database.
 // Rules: any current ranking of this labeler (ranked, skipped or all_bad) takes a prompt out of
 // this labeler's queue; a prompt whose current 'ranked'/'all_bad' rankings by other labelers reach
 // `overlap` is not offered (skips do not count towards the overlap); a prompt with fewer than two

@@ -338,6 +338,8 @@ ProjectSettings LabelStore::settings() {
         settings.queue_seed = std::stoll(value);
       else if (key == "overlap")
         settings.overlap = std::stoi(value);
+      else if (key == "queue_score_source")
+        settings.queue_score_source = value;
       else if (key == "show_suggestions")
         settings.show_suggestions = value == "1";
       else if (key == "flags")
@@ -369,6 +371,7 @@ void LabelStore::save_settings(const ProjectSettings& settings) {
   upsert.bind(1, "overlap").bind(2, std::to_string(settings.overlap)).run();
   upsert.bind(1, "show_suggestions").bind(2, settings.show_suggestions ? "1" : "0").run();
   upsert.bind(1, "flags").bind(2, nlohmann::json(settings.custom_flags).dump()).run();
+  upsert.bind(1, "queue_score_source").bind(2, settings.queue_score_source).run();
   transaction.commit();
 }
 

@@ -84,6 +84,9 @@ struct ProjectSettings {
   int overlap = 1;                          // labelers per prompt; 0 = no limit
   std::vector<std::string> custom_flags;    // offered beside the standard flags
   bool show_suggestions = false;            // show suggested rankings, marked with their source
+  // The completion_scores source (a reward model's hash) that low_margin orders by; "" = the
+  // newest in score_sources (see score_store.h).
+  std::string queue_score_source;
 };
 
 // The flags every project offers.

@@ -171,11 +171,13 @@ class Merger {
   }
 
   void merge_completions() {
+    // finish_reason arrived in v4; an older source's completions keep it NULL (unknown).
     Statement rows = source_.prepare(
-        "SELECT id, prompt_id, text, model_id, sampling, created_at FROM completions ORDER BY id");
+        std::string("SELECT id, prompt_id, text, model_id, sampling, created_at, ") +
+        (source_version_ >= 4 ? "finish_reason" : "NULL") + " FROM completions ORDER BY id");
     Statement insert = target_.prepare(
-        "INSERT INTO completions (prompt_id, text, model_id, sampling, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (prompt_id, text) DO NOTHING");
+        "INSERT INTO completions (prompt_id, text, model_id, sampling, created_at, finish_reason) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (prompt_id, text) DO NOTHING");
     Statement find =
         target_.prepare("SELECT id FROM completions WHERE prompt_id = ?1 AND text = ?2");
     while (rows.step()) {
@@ -183,6 +185,7 @@ class Merger {
       insert.bind(1, prompt).bind(2, rows.column_text(2)).bind(5, rows.column_text(5));
       if (!rows.column_is_null(3)) insert.bind(3, map(models_, rows.column_int(3), "model"));
       if (!rows.column_is_null(4)) insert.bind(4, rows.column_text(4));
+      if (!rows.column_is_null(6)) insert.bind(6, rows.column_text(6));
       find.bind(1, prompt).bind(2, rows.column_text(2));
       completions_[rows.column_int(0)] = insert_or_find(insert, find, report_.completions_added);
     }

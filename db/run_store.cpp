@@ -1,4 +1,5 @@
-// Runs, metrics, events, checkpoints and models rows (see run_store.h and schema.cpp).
+// Runs, heartbeats, metrics, events, evaluations, samples, checkpoints and models rows (see
+// run_store.h and schema.cpp).
 #include "db/run_store.h"
 
 #include <cmath>
@@ -6,10 +7,21 @@
 namespace prefstudio::db {
 
 int64_t RunStore::create_run(const std::string& kind, const std::string& name,
-                             const std::string& config_json) {
-  Statement insert = db_.prepare("INSERT INTO runs (kind, name, config) VALUES (?, ?, ?)");
-  insert.bind(1, kind).bind(2, name).bind(3, config_json).run();
+                             const std::string& config_json, std::optional<int64_t> parent_run_id) {
+  Statement insert =
+      db_.prepare("INSERT INTO runs (kind, name, config, parent_run_id) VALUES (?, ?, ?, ?)");
+  insert.bind(1, kind).bind(2, name).bind(3, config_json).bind(4, parent_run_id).run();
   return db_.last_insert_rowid();
+}
+
+void RunStore::heartbeat(int64_t run_id, int64_t pid) {
+  db_.prepare(
+         "UPDATE runs SET pid = ?, heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+         "WHERE id = ?")
+      .bind(1, pid)
+      .bind(2, run_id)
+      .run();
+  if (db_.changes() == 0) throw DbError(db_.path() + ": no run with id " + std::to_string(run_id));
 }
 
 void RunStore::append_metrics(int64_t run_id, int64_t step,
@@ -100,9 +112,50 @@ int64_t RunStore::register_model(const std::string& name, const std::string& con
   return id;
 }
 
+void RunStore::add_evaluation(int64_t run_id, int64_t step, const std::string& kind,
+                              const std::string& json_text) {
+  db_.prepare(
+         "INSERT OR REPLACE INTO run_evaluations (run_id, step, kind, report) VALUES (?, ?, ?, ?)")
+      .bind(1, run_id)
+      .bind(2, step)
+      .bind(3, kind)
+      .bind(4, json_text)
+      .run();
+}
+
+void RunStore::add_samples(int64_t run_id, int64_t step, const std::vector<RunSample>& samples) {
+  Transaction transaction(db_);
+  Statement insert = db_.prepare(
+      "INSERT INTO run_samples (run_id, step, prompt_id, prompt, completion, finish_reason, "
+      "reward, kl, true_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const RunSample& sample : samples) {
+    if (!sample.finish_reason.empty() && sample.finish_reason != "eos" &&
+        sample.finish_reason != "length")
+      throw DbError(db_.path() + ": run " + std::to_string(run_id) + " sample finish_reason '" +
+                    sample.finish_reason + "' is not eos, length or empty");
+    insert.bind(1, run_id).bind(2, step).bind(3, sample.prompt_id);
+    insert.bind(4, sample.prompt).bind(5, sample.completion);
+    if (sample.finish_reason.empty())
+      insert.bind_null(6);
+    else
+      insert.bind(6, sample.finish_reason);
+    int column = 7;
+    for (const std::optional<double>& value : {sample.reward, sample.kl, sample.true_score}) {
+      if (value && std::isfinite(*value))
+        insert.bind(column, *value);
+      else
+        insert.bind_null(column);
+      ++column;
+    }
+    insert.run();
+  }
+  transaction.commit();
+}
+
 std::optional<RunRow> RunStore::run(int64_t run_id) {
-  Statement select =
-      db_.prepare("SELECT id, kind, name, status, config, message FROM runs WHERE id = ?");
+  Statement select = db_.prepare(
+      "SELECT id, kind, name, status, config, message, pid, heartbeat_at, parent_run_id "
+      "FROM runs WHERE id = ?");
   select.bind(1, run_id);
   if (!select.step()) return std::nullopt;
   RunRow row;
@@ -112,6 +165,9 @@ std::optional<RunRow> RunStore::run(int64_t run_id) {
   row.status = select.column_text(3);
   row.config = select.column_text(4);
   row.message = select.column_is_null(5) ? "" : select.column_text(5);
+  if (!select.column_is_null(6)) row.pid = select.column_int(6);
+  row.heartbeat_at = select.column_is_null(7) ? "" : select.column_text(7);
+  if (!select.column_is_null(8)) row.parent_run_id = select.column_int(8);
   return row;
 }
 
@@ -130,6 +186,40 @@ std::vector<MetricPoint> RunStore::metrics(int64_t run_id, const std::string& na
     points.push_back(point);
   }
   return points;
+}
+
+std::vector<RunEvaluation> RunStore::evaluations(int64_t run_id, const std::string& kind) {
+  Statement select = db_.prepare(
+      "SELECT step, report FROM run_evaluations WHERE run_id = ? AND kind = ? ORDER BY step");
+  select.bind(1, run_id).bind(2, kind);
+  std::vector<RunEvaluation> reports;
+  while (select.step()) reports.push_back({select.column_int(0), select.column_text(1)});
+  return reports;
+}
+
+std::vector<RunSample> RunStore::samples(int64_t run_id, int64_t after_step) {
+  Statement select = db_.prepare(
+      "SELECT step, prompt_id, prompt, completion, finish_reason, reward, kl, true_score "
+      "FROM run_samples WHERE run_id = ? AND step > ? ORDER BY step, rowid");
+  select.bind(1, run_id).bind(2, after_step);
+  auto optional_real = [&](int column) -> std::optional<double> {
+    if (select.column_is_null(column)) return std::nullopt;
+    return select.column_double(column);
+  };
+  std::vector<RunSample> samples;
+  while (select.step()) {
+    RunSample sample;
+    sample.step = select.column_int(0);
+    if (!select.column_is_null(1)) sample.prompt_id = select.column_int(1);
+    sample.prompt = select.column_text(2);
+    sample.completion = select.column_text(3);
+    sample.finish_reason = select.column_is_null(4) ? "" : select.column_text(4);
+    sample.reward = optional_real(5);
+    sample.kl = optional_real(6);
+    sample.true_score = optional_real(7);
+    samples.push_back(std::move(sample));
+  }
+  return samples;
 }
 
 }  // namespace prefstudio::db

@@ -138,7 +138,53 @@ CREATE TABLE completion_scores (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3};
+// Version 4: reward models and policy runs. Why each completion ended (a trainer treats a
+// truncated one differently; NULL = unknown, e.g. imported text, read as 'eos'); a running
+// process's pid and heartbeat, so the GUI tells a live run from a vanished one; runs started from
+// another run (a policy from its reward model); evaluation reports and sampled completions per
+// step; DPO's reference log-probs cached by a key the trainer hashes; and which reward models
+// scored the completions, when (the labeling queue's default source is the newest; the queue and
+// the per-source counts read scores by source). Run kinds: sft | reward | dpo | ppo | rloo | grpo.
+constexpr const char* kV4 = R"sql(
+ALTER TABLE completions ADD COLUMN finish_reason TEXT CHECK (finish_reason IN ('eos', 'length'));
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+ALTER TABLE runs ADD COLUMN parent_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL;
+CREATE TABLE run_evaluations (
+  run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step    INTEGER NOT NULL,
+  kind    TEXT NOT NULL,                 -- e.g. reward_calibration, policy
+  report  TEXT NOT NULL,                 -- JSON
+  PRIMARY KEY (run_id, kind, step)
+) WITHOUT ROWID;
+CREATE TABLE run_samples (
+  run_id         INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step           INTEGER NOT NULL,
+  prompt_id      INTEGER REFERENCES prompts(id) ON DELETE SET NULL,
+  prompt         TEXT NOT NULL,
+  completion     TEXT NOT NULL,
+  finish_reason  TEXT CHECK (finish_reason IN ('eos', 'length')),
+  reward         REAL,
+  kl             REAL,
+  true_score     REAL                    -- a task's own score where it has one (e.g. the demo)
+);
+CREATE INDEX run_samples_by_step ON run_samples (run_id, step);
+CREATE TABLE reference_logprobs (
+  cache_key  TEXT PRIMARY KEY,           -- the trainer's hash of model, tokens and settings
+  logprob    REAL NOT NULL,              -- summed over the completion's tokens
+  tokens     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE score_sources (
+  source     TEXT PRIMARY KEY,           -- completion_scores.source: the reward model's hash
+  name       TEXT,
+  path       TEXT,
+  scored_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+INSERT INTO score_sources (source) SELECT DISTINCT source FROM completion_scores;
+CREATE INDEX completion_scores_by_source ON completion_scores (source);
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4};
 
 }  // namespace
 

@@ -40,4 +40,16 @@ size_t find_invalid_utf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+std::string to_valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t bad; (bad = find_invalid_utf8(text)) != std::string_view::npos;) {
+    out.append(text.substr(0, bad));
+    out.append("\xEF\xBF\xBD");  // U+FFFD for the one byte that starts no valid sequence
+    text.remove_prefix(bad + 1);
+  }
+  out.append(text);
+  return out;
+}
+
 }  // namespace prefstudio::db

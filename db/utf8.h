@@ -1,9 +1,10 @@
-// UTF-8 validation for imported text. Only validates (RFC 3629: no overlongs, no surrogates, at
-// most U+10FFFF); it never repairs or normalizes, because an import refuses bad input rather than
-// guessing what was meant.
+// UTF-8 validation for imported text (RFC 3629: no overlongs, no surrogates, at most U+10FFFF):
+// an import refuses bad input rather than guessing what was meant. Sampled text is repaired
+// instead (to_valid_utf8), since the store's TEXT columns and every reader assume UTF-8.
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace prefstudio::db {
@@ -14,5 +15,9 @@ size_t find_invalid_utf8(std::string_view text);
 inline bool is_valid_utf8(std::string_view text) {
   return find_invalid_utf8(text) == std::string_view::npos;
 }
+
+// `text` with every byte that starts no valid sequence replaced by U+FFFD: for text a model
+// wrote (a byte-level model can emit any byte), never for imports, which refuse instead.
+std::string to_valid_utf8(std::string_view text);
 
 }  // namespace prefstudio::db

@@ -1,8 +1,10 @@
 // `prefstudio-cli stats PROJECT [--json]`: counts, rankings per labeler and inter-labeler agreement
-// (fields in db/project_stats.h). Without --json, the same figures as readable lines.
+// (fields in db/project_stats.h), plus "split": the project's train/validation split and its prompt
+// counts (db/project_split.h). Without --json, the same figures as readable lines.
 #include <iostream>
 
 #include "app/cli/cli_command.h"
+#include "db/project_split.h"
 #include "db/project_stats.h"
 #include "db/schema.h"
 
@@ -14,6 +16,12 @@ int run_stats(const std::vector<std::string>& args) {
   if (parsed.positional.size() != 1) throw CliUsageError("expected one PROJECT file");
   db::Database project = db::open_project(parsed.positional[0], /*create=*/false);
   nlohmann::json stats = db::project_stats(project);
+  db::SplitOptions split = db::project_split(project, db::Split::all);
+  db::SplitCounts counts = db::count_prompts_by_split(project, split);
+  stats["split"] = {{"seed", split.seed},
+                    {"validation_fraction", split.validation_fraction},
+                    {"prompts_train", counts.prompts_train},
+                    {"prompts_validation", counts.prompts_validation}};
   if (parsed.has("json")) {
     std::cout << stats.dump(2) << "\n";
     return 0;
@@ -32,6 +40,9 @@ int run_stats(const std::vector<std::string>& args) {
   if (!agreement["rate"].is_null())
     std::cout << " (" << 100.0 * agreement["rate"].get<double>() << "%)";
   std::cout << "\n";
+  std::cout << "split (seed " << split.seed << ", validation fraction " << split.validation_fraction
+            << "): " << counts.prompts_train << " train, " << counts.prompts_validation
+            << " validation prompts\n";
   return 0;
 }
 

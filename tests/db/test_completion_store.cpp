@@ -1,4 +1,5 @@
-// CompletionStore: prompts needing K, dedupe of completions by text, best-ranked completion.
+// CompletionStore: prompts needing K, dedupe of completions by text, finish reasons, best-ranked
+// completion.
 #include <gtest/gtest.h>
 
 #include "db/completion_store.h"
@@ -15,9 +16,9 @@ TEST(CompletionStore, PromptsNeedingAndDedupe) {
   ASSERT_EQ(ids.size(), 3u);
   EXPECT_EQ(ids[0], ids[2]);
   int64_t model_id = RunStore(db).register_model("m", "h", "/m");
-  EXPECT_TRUE(store.add_completion(ids[0], "abc", model_id, R"({"seed":1})"));
-  EXPECT_FALSE(store.add_completion(ids[0], "abc", model_id, R"({"seed":2})"));
-  EXPECT_TRUE(store.add_completion(ids[0], "acb", std::nullopt, ""));
+  EXPECT_TRUE(store.add_completion(ids[0], "abc", model_id, R"({"seed":1})", "eos"));
+  EXPECT_FALSE(store.add_completion(ids[0], "abc", model_id, R"({"seed":2})", "length"));
+  EXPECT_TRUE(store.add_completion(ids[0], "acb", std::nullopt, "", ""));
   EXPECT_EQ(store.completion_count(ids[0]), 2);
   EXPECT_EQ(store.completions_of(ids[0]), (std::vector<std::string>{"abc", "acb"}));
 
@@ -31,12 +32,35 @@ TEST(CompletionStore, PromptsNeedingAndDedupe) {
   EXPECT_EQ(need3[0].text, "Sort: cba\n");
 }
 
+TEST(CompletionStore, FinishReasonIsStoredOrNull) {
+  Database db = open_project(":memory:");
+  CompletionStore store(db);
+  int64_t prompt = store.add_prompts({"Sort: cba\n"})[0];
+  EXPECT_TRUE(store.add_completion(prompt, "abc", std::nullopt, "", "eos"));
+  EXPECT_TRUE(store.add_completion(prompt, "ab", std::nullopt, "", "length"));
+  EXPECT_TRUE(store.add_completion(prompt, "cab", std::nullopt, "", ""));
+  Statement select = db.prepare("SELECT text, finish_reason FROM completions ORDER BY id");
+  std::vector<std::string> rows;
+  while (select.step())
+    rows.push_back(select.column_text(0) + "=" +
+                   (select.column_is_null(1) ? "NULL" : select.column_text(1)));
+  EXPECT_EQ(rows, (std::vector<std::string>{"abc=eos", "ab=length", "cab=NULL"}));
+  try {
+    store.add_completion(prompt, "bca", std::nullopt, "", "stop");
+    FAIL() << "an unknown finish reason was stored";
+  } catch (const DbError& error) {
+    EXPECT_NE(std::string(error.what()).find("finish_reason 'stop'"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(store.completion_count(prompt), 3);
+}
+
 TEST(CompletionStore, TopRankedUsesMeanRankOfCurrentRankings) {
   Database db = open_project(":memory:");
   CompletionStore store(db);
   int64_t prompt = store.add_prompts({"p"})[0];
-  store.add_completion(prompt, "good", std::nullopt, "");
-  store.add_completion(prompt, "bad", std::nullopt, "");
+  store.add_completion(prompt, "good", std::nullopt, "", "");
+  store.add_completion(prompt, "bad", std::nullopt, "", "");
   db.exec("INSERT INTO labelers (name) VALUES ('ann'), ('bob')");
   // ann: good 0, bad 1; bob: bad 0, good 2 -> good mean 1.0, bad mean 0.5: "bad" wins.
   db.exec(

@@ -1,9 +1,11 @@
-// LabelQueue: order (imported, seeded random, lowest margin), skipped counts as done, overlap,
-// counts and pace, and that the per-candidate lookups are index searches, never scans.
+// LabelQueue: order (imported, seeded random, lowest margin under one score source), skipped counts
+// as done, overlap, counts and pace, and that the per-candidate lookups are index searches, never
+// scans.
 #include <gtest/gtest.h>
 
 #include "db/label_queue.h"
 #include "db/schema.h"
+#include "db/score_store.h"
 
 using namespace prefstudio::db;
 
@@ -122,21 +124,54 @@ TEST_F(LabelQueueTest, RandomOrderIsASeededPermutation) {
 
 TEST_F(LabelQueueTest, LowMarginPutsHardestPromptsFirst) {
   // Scores per prompt: margins 0.5 (p0), 0.01 (p3), 2.0 (p5); the rest unscored.
+  std::vector<std::pair<int64_t, double>> scores;
   auto score = [&](size_t p, std::vector<double> s) {
-    for (size_t c = 0; c < s.size(); ++c)
-      db_.prepare(
-             "INSERT INTO completion_scores (completion_id, source, score) VALUES (?, 'rm', ?)")
-          .bind(1, completions_[p][c])
-          .bind(2, s[c])
-          .run();
+    for (size_t c = 0; c < s.size(); ++c) scores.emplace_back(completions_[p][c], s[c]);
   };
   score(0, {1.0, 0.5, -1});
   score(3, {0.3, 0.31, 0.0});
   score(5, {3.0, 1.0, 0.0});
+  ScoreStore(db_).store_scores("rm", "reward model", "/rm", scores);
   LabelQueue queue(db_, alice_, settings("low_margin", 1));
   std::vector<int64_t> expected = {prompts_[3], prompts_[0], prompts_[5],
                                    prompts_[1], prompts_[2], prompts_[4]};
   EXPECT_EQ(queue.order(), expected);
+}
+
+// Two reward models' scores never mix: the newest source decides unless the settings name one.
+TEST_F(LabelQueueTest, LowMarginUsesOneSourceNewestByDefault) {
+  ScoreStore scores(db_);
+  // "old" finds p1 hardest (margin 0.1), "new" finds p4 hardest (margin 0.2) and p1 easy.
+  scores.store_scores("old", "", "", {{completions_[1][0], 1.0}, {completions_[1][1], 0.9}});
+  scores.store_scores("new", "", "",
+                      {{completions_[4][0], 0.0},
+                       {completions_[4][1], 0.2},
+                       {completions_[1][0], 5.0},
+                       {completions_[1][1], 0.0}});
+  db_.exec("UPDATE score_sources SET scored_at = '2000-01-01T00:00:00.000Z' WHERE source = 'old'");
+  db_.exec("UPDATE score_sources SET scored_at = '2000-01-02T00:00:00.000Z' WHERE source = 'new'");
+  LabelQueue newest(db_, alice_, settings("low_margin", 1));
+  EXPECT_EQ(newest.order(), (std::vector<int64_t>{prompts_[4], prompts_[1], prompts_[0],
+                                                  prompts_[2], prompts_[3], prompts_[5]}));
+  ProjectSettings pinned = settings("low_margin", 1);
+  pinned.queue_score_source = "old";
+  store_.save_settings(pinned);
+  EXPECT_EQ(store_.settings().queue_score_source, "old");
+  LabelQueue chosen(db_, alice_, store_.settings());
+  EXPECT_EQ(chosen.order(), (std::vector<int64_t>{prompts_[1], prompts_[0], prompts_[2],
+                                                  prompts_[3], prompts_[4], prompts_[5]}));
+  // Scoring "old" again makes it the newest, so the default follows it too.
+  scores.store_scores("old", "", "", {{completions_[1][0], 1.0}, {completions_[1][1], 0.9}});
+  EXPECT_EQ(LabelQueue(db_, alice_, settings("low_margin", 1)).order()[0], prompts_[1]);
+}
+
+TEST_F(LabelQueueTest, LowMarginWithoutScoresKeepsTheImportedOrder) {
+  EXPECT_EQ(LabelQueue(db_, alice_, settings("low_margin", 1)).order(), prompts_);
+  ProjectSettings unknown = settings("low_margin", 1);
+  unknown.queue_score_source = "no such model";
+  ScoreStore(db_).store_scores("rm", "", "",
+                               {{completions_[5][0], 1.0}, {completions_[5][1], 1.0}});
+  EXPECT_EQ(LabelQueue(db_, alice_, unknown).order(), prompts_);
 }
 
 TEST_F(LabelQueueTest, CountsAndPace) {

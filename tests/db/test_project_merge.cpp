@@ -222,6 +222,25 @@ TEST_F(MergeTest, MergesASourceStillAtSchemaVersion1) {
   EXPECT_EQ(reopened.user_version(), 1);  // the source is only read, never migrated
 }
 
+TEST_F(MergeTest, CarriesFinishReasonsOfNewCompletions) {
+  Database into = target();
+  project("sampled.sqlite", R"sql(
+    INSERT INTO prompts (id, text) VALUES (1, 'Name a colour');
+    INSERT INTO completions (id, prompt_id, text, finish_reason) VALUES (1, 1, 'Green', 'eos'),
+      (2, 1, 'Yellow and then some more', 'length'), (3, 1, 'Red', 'eos');
+  )sql");
+  MergeReport report = merge_project(into, path("sampled.sqlite"));
+  EXPECT_EQ(report.completions_added, 2);
+  Statement rows = into.prepare(
+      "SELECT text, coalesce(finish_reason, 'NULL') FROM completions WHERE prompt_id = 2 "
+      "ORDER BY text");
+  std::vector<std::string> got;
+  while (rows.step()) got.push_back(rows.column_text(0) + "=" + rows.column_text(1));
+  // Red was already in the target (imported, reason unknown): the target's row stands.
+  EXPECT_EQ(got, (std::vector<std::string>{"Blue=NULL", "Green=eos", "Red=NULL",
+                                           "Yellow and then some more=length"}));
+}
+
 TEST_F(MergeTest, RefusesMissingForeignAndSelfSources) {
   Database into = target();
   EXPECT_THROW(merge_project(into, path("missing.sqlite")), DbError);

@@ -49,6 +49,68 @@ TEST_P(FromEarlierVersion, MigratesToTheLatestKeepingRows) {
 INSTANTIATE_TEST_SUITE_P(EveryVersion, FromEarlierVersion, ::testing::Range(1, kSchemaVersion),
                          [](const auto& info) { return "v" + std::to_string(info.param); });
 
+// Version 4 adds columns to completions and runs and new tables; a v3 file's rows (runs with
+// metrics, reward-model scores) survive, the new columns read NULL, and the scores' source is
+// listed in score_sources so the labeling queue keeps using it.
+TEST(SchemaMigration, V3WithRunsAndScoresMigratesToV4) {
+  test::TempDir dir;
+  std::string path = dir.file("v3.db");
+  {
+    Database db(path);
+    migrate(db, 3);
+    db.exec(
+        "INSERT INTO prompts (text) VALUES ('p');"
+        "INSERT INTO completions (prompt_id, text) VALUES (1, 'a'), (1, 'b');"
+        "INSERT INTO completion_scores VALUES (1, 'rm-hash', 0.5), (2, 'rm-hash', -0.5);"
+        "INSERT INTO runs (kind, name, config) VALUES ('sft', 'first', '{}');"
+        "INSERT INTO run_metrics VALUES (1, 10, 'loss_train', 1.5, 2.0);"
+        "INSERT INTO checkpoints (run_id, step, path) VALUES (1, 10, '/ckpt');");
+  }
+  Database db = open_project(path);
+  ASSERT_EQ(db.user_version(), 4);
+  EXPECT_EQ(test::count_rows(db, "completions"), 2);
+  EXPECT_EQ(test::count_rows(db, "completion_scores"), 2);
+  EXPECT_EQ(test::count_rows(db, "run_metrics"), 1);
+  EXPECT_EQ(test::count_rows(db, "checkpoints"), 1);
+  Statement completion = db.prepare("SELECT count(*) FROM completions WHERE finish_reason IS NULL");
+  ASSERT_TRUE(completion.step());
+  EXPECT_EQ(completion.column_int(0), 2);
+  Statement run =
+      db.prepare("SELECT name, pid IS NULL, heartbeat_at IS NULL, parent_run_id IS NULL FROM runs");
+  ASSERT_TRUE(run.step());
+  EXPECT_EQ(run.column_text(0), "first");
+  EXPECT_EQ(run.column_int(1) + run.column_int(2) + run.column_int(3), 3);
+  Statement source = db.prepare("SELECT source, name IS NULL, scored_at FROM score_sources");
+  ASSERT_TRUE(source.step());
+  EXPECT_EQ(source.column_text(0), "rm-hash");
+  EXPECT_EQ(source.column_int(1), 1);
+  EXPECT_FALSE(source.column_text(2).empty());
+  EXPECT_FALSE(source.step());
+
+  // The new columns and tables take rows, and their CHECKs and keys hold.
+  db.exec(
+      "UPDATE completions SET finish_reason = 'length' WHERE id = 2;"
+      "INSERT INTO runs (kind, config, parent_run_id) VALUES ('ppo', '{}', 1);"
+      "INSERT INTO run_evaluations VALUES (2, 5, 'policy', '{\"reward\": 1}');"
+      "INSERT INTO run_samples (run_id, step, prompt_id, prompt, completion, finish_reason) "
+      "  VALUES (2, 5, 1, 'p', 'a', 'eos');"
+      "INSERT INTO reference_logprobs VALUES ('k', -3.5, 4);");
+  EXPECT_THROW(db.exec("UPDATE completions SET finish_reason = 'stop' WHERE id = 1"), DbError);
+  EXPECT_THROW(db.exec("INSERT INTO run_evaluations VALUES (2, 5, 'policy', '{}')"), DbError);
+  EXPECT_THROW(db.exec("INSERT INTO runs (kind, config, parent_run_id) VALUES ('dpo', '{}', 99)"),
+               DbError);
+  // Deleting a run takes its evaluations and samples with it; a deleted prompt leaves the sample.
+  db.exec("DELETE FROM prompts");
+  Statement orphan = db.prepare("SELECT prompt_id IS NULL, prompt FROM run_samples");
+  ASSERT_TRUE(orphan.step());
+  EXPECT_EQ(orphan.column_int(0), 1);
+  EXPECT_EQ(orphan.column_text(1), "p");
+  db.exec("DELETE FROM runs WHERE id = 2");
+  EXPECT_EQ(test::count_rows(db, "run_evaluations"), 0);
+  EXPECT_EQ(test::count_rows(db, "run_samples"), 0);
+  EXPECT_EQ(test::count_rows(db, "reference_logprobs"), 1);
+}
+
 TEST(SchemaMigration, MigratingTwiceChangesNothing) {
   test::TempDir dir;
   std::string path = dir.file("p.db");

@@ -25,5 +25,14 @@ TEST(Utf8, FindsTheFirstBadByte) {
   EXPECT_EQ(find_invalid_utf8("ok \xE2\x82"), 3u);
 }
 
+TEST(Utf8, RepairsSampledBytesWithReplacementCharacters) {
+  EXPECT_EQ(to_valid_utf8("plain é"), "plain é");
+  // (adjacent literals: "\xE9cg" would read as the one hex escape \xE9C)
+  EXPECT_EQ(to_valid_utf8("df\xE9" "cg"), "df\xEF\xBF\xBD" "cg");  // a byte model's lone 0xE9
+  EXPECT_EQ(to_valid_utf8("a\xC3"), "a\xEF\xBF\xBD");         // cut mid-character
+  EXPECT_EQ(to_valid_utf8("\xFF\xFE"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_TRUE(is_valid_utf8(to_valid_utf8("\xE0\x80\xAF x \xED\xA0\x80")));
+}
+
 }  // namespace
 }  // namespace prefstudio::db
