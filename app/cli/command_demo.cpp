@@ -77,7 +77,7 @@ double mean_greedy_score(const std::string& model_dir, const std::vector<std::st
   greedy.max_new_tokens = 16;
   auto completions = generator.complete(prompts, 1, greedy, 0);
   double total = 0.0;
-  for (size_t i = 0; i < prompts.size(); ++i) total += demo_score(prompts[i], completions[i][0]);
+  for (size_t i = 0; i < prompts.size(); ++i) total += demo_score(prompts[i], completions[i][0].text);
   return prompts.empty() ? 0.0 : total / double(prompts.size());
 }
 

@@ -1,6 +1,7 @@
 // `prefstudio-cli logprobs --model DIR --prompt TEXT --completion TEXT [--json] [--device D]`:
 // the summed and per-token log-probabilities of a completion given a prompt, as the trainers
-// compute them (core/model/completion_scorer.h). Without --json a readable table.
+// compute them (core/model/completion_scorer.h); --ended counts the end-of-text after it, as for
+// a completion that ended, and the output says whether it was counted. Without --json a table.
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -12,12 +13,14 @@ namespace prefstudio::cli {
 namespace {
 
 int run_logprobs(const std::vector<std::string>& args) {
-  CliArgs parsed = CliArgs::parse(args, {"json"}, {"model", "prompt", "completion", "device"});
+  CliArgs parsed =
+      CliArgs::parse(args, {"json", "ended"}, {"model", "prompt", "completion", "device"});
   if (!parsed.positional.empty())
     throw CliUsageError("unexpected argument " + parsed.positional[0]);
   const std::string model = parsed.require("model");
   const CompletionScore score = score_completion(
-      model, parsed.require("prompt"), parsed.require("completion"), parsed.get("device", "cpu"));
+      model, parsed.require("prompt"), parsed.require("completion"), parsed.get("device", "cpu"),
+      parsed.has("ended"));
   if (parsed.has("json")) {
     nlohmann::json tokens = nlohmann::json::array();
     for (const auto& token : score.tokens)
@@ -27,6 +30,7 @@ int run_logprobs(const std::vector<std::string>& args) {
                        {"prompt_tokens", score.prompt_tokens},
                        {"completion_tokens", score.tokens.size()},
                        {"logprob", score.logprob},
+                       {"eos_counted", score.eos_counted},
                        {"tokens", tokens}};
     // A BPE token can be part of a UTF-8 character: shown with U+FFFD instead of failing.
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -37,13 +41,14 @@ int run_logprobs(const std::vector<std::string>& args) {
     std::printf("%8lld  %12.6f  %s\n", static_cast<long long>(token.id), token.logprob,
                 text.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   }
-  std::printf("total %.6f over %zu tokens\n", score.logprob, score.tokens.size());
+  std::printf("total %.6f over %zu tokens (%s)\n", score.logprob, score.tokens.size(),
+              score.eos_counted ? "end-of-text counted" : "no end-of-text");
   return 0;
 }
 
 static CliRegistration reg({"logprobs",
-                            "logprobs --model DIR --prompt TEXT --completion TEXT [--json] "
-                            "[--device cpu|cuda]",
+                            "logprobs --model DIR --prompt TEXT --completion TEXT [--ended] "
+                            "[--json] [--device cpu|cuda]",
                             "Log-probability of a completion given a prompt, summed and per token.",
                             run_logprobs});
 

@@ -4,11 +4,11 @@
 // per line; Ctrl-C stops after the current step with a final checkpoint. Relative paths in the
 // config (model_dir, output_dir, data_path, resume_from) are taken from the config file's folder.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_command.h"
+#include "app/cli/config_file.h"
 #include "app/cli/sft_run.h"
 #include "core/common/core_error.h"
 #include "core/train/sft_config.h"
@@ -21,33 +21,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string resolve(const std::string& path, const fs::path& base) {
-  if (path.empty() || fs::path(path).is_absolute()) return path;
-  return (base / path).lexically_normal().string();
-}
-
 SftConfig read_config(const std::string& config_path) {
-  std::ifstream in(config_path);
-  if (!in) throw ConfigError(config_path + ": cannot open");
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(config_path + ": invalid JSON (" + e.what() + ")");
-  }
-  // Either the SFT object itself or {"sft": {...}}.
-  if (json.is_object() && json.contains("sft")) json = json["sft"];
-  SftConfig config;
-  try {
-    config = sft_config_from_json(json);
-  } catch (const ConfigError& e) {
-    throw ConfigError(config_path + ": " + e.what());
-  }
-  const fs::path base = fs::path(config_path).parent_path();
-  config.model_dir = resolve(config.model_dir, base);
-  config.output_dir = resolve(config.output_dir, base);
-  config.data_path = resolve(config.data_path, base);
-  config.resume_from = resolve(config.resume_from, base);
+  SftConfig config = parse_config_file(config_path, "sft", &sft_config_from_json);
+  config.model_dir = resolve_config_path(config.model_dir, config_path);
+  config.output_dir = resolve_config_path(config.output_dir, config_path);
+  config.data_path = resolve_config_path(config.data_path, config_path);
+  config.resume_from = resolve_config_path(config.resume_from, config_path);
   return config;
 }
 

@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "db/completion_store.h"
+#include "db/utf8.h"
 
 namespace prefstudio::cli {
 
@@ -67,11 +68,14 @@ FillReport fill_completions(db::Database& db, TextGenerator& generator,
       auto completions = generator.complete(texts, missing, config, batch_seed);
       for (size_t i = 0; i < active.size(); ++i) {
         PendingPrompt& prompt = *active[i];
-        for (const std::string& text : completions[i]) {
+        for (const GeneratedText& completion : completions[i]) {
           ++prompt.attempts;
           ++report.samples_drawn;
           if (prompt.have >= config.k) continue;
-          if (store.add_completion(prompt.id, text, model_id, sampling_text)) {
+          // A byte-level model can write any byte; the store keeps UTF-8 (see db/utf8.h).
+          if (store.add_completion(prompt.id, db::to_valid_utf8(completion.text), model_id,
+                                   sampling_text,
+                                   completion.finish_reason)) {
             ++prompt.have;
             ++report.completions_added;
           }

@@ -1,7 +1,6 @@
-// One SFT run recorded in a project: a runs row holding the whole config, metrics and checkpoints
-// through StoreMetricsSink, Ctrl-C turned into request_stop() (and so a final checkpoint), and the
-// row finished as finished / stopped / failed. Shared by `train sft` and `demo`. Runs on the
-// calling thread; rethrows the trainer's error after marking the run failed.
+// One SFT run recorded in a project (trainer_run.h does the bookkeeping): shared by `train sft`
+// and `demo`. Runs on the calling thread; rethrows the trainer's error after marking the run
+// failed.
 #pragma once
 
 #include <cstdint>

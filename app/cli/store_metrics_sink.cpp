@@ -1,6 +1,8 @@
 // StoreMetricsSink: metrics to the project database and JSON lines to stdout.
 #include "app/cli/store_metrics_sink.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -9,12 +11,28 @@
 namespace prefstudio::cli {
 
 StoreMetricsSink::StoreMetricsSink(db::Database& db, int64_t run_id, SinkEcho echo,
-                                   std::string model_prefix)
+                                   std::string model_prefix, std::string label)
     : store_(db),
       run_id_(run_id),
       echo_(echo),
       model_prefix_(std::move(model_prefix)),
-      started_(std::chrono::steady_clock::now()) {}
+      label_(std::move(label)),
+      started_(std::chrono::steady_clock::now()) {
+  last_beat_ = started_ - std::chrono::hours(1);
+  beat();
+}
+
+void StoreMetricsSink::beat() {
+  constexpr auto kInterval = std::chrono::seconds(5);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_beat_ < kInterval) return;
+  last_beat_ = now;
+  try {
+    store_.heartbeat(run_id_, static_cast<int64_t>(::getpid()));
+  } catch (const std::exception& e) {
+    report_failure(e);
+  }
+}
 
 StoreMetricsSink::~StoreMetricsSink() {
   if (progress_open_) std::cerr << "\n";
@@ -27,9 +45,9 @@ void StoreMetricsSink::print_progress(const MetricRecord& record) {
     if (name == "tokens_per_s") last_tokens_per_s_ = value;
   }
   char line[160];
-  std::snprintf(
-      line, sizeof(line), "\rsft: step %lld  loss_train %.4f  loss_val %.4f  %.0f tokens/s ",
-      static_cast<long long>(record.step), last_loss_train_, last_loss_val_, last_tokens_per_s_);
+  std::snprintf(line, sizeof(line), "\r%s: step %lld  loss_train %.4f  loss_val %.4f  %.0f tokens/s ",
+                label_.c_str(), static_cast<long long>(record.step), last_loss_train_,
+                last_loss_val_, last_tokens_per_s_);
   std::cerr << line << std::flush;
   progress_open_ = true;
 }
@@ -47,6 +65,7 @@ void StoreMetricsSink::on_metrics(const MetricRecord& record) {
   } catch (const std::exception& e) {
     report_failure(e);
   }
+  beat();
   if (echo_ == SinkEcho::kProgress) return print_progress(record);
   nlohmann::json line{{"step", record.step}, {"wall_time", wall_time}};
   for (const auto& [name, value] : record.values) line[name] = value;
@@ -82,6 +101,17 @@ void StoreMetricsSink::on_event(int64_t step, const std::string& kind, const std
               << "\n";
     progress_open_ = false;
   }
+}
+
+void StoreMetricsSink::on_evaluation(int64_t step, const std::string& kind,
+                                     const std::string& report) {
+  try {
+    store_.add_evaluation(run_id_, step, kind, report);
+  } catch (const std::exception& e) {
+    report_failure(e);
+  }
+  if (echo_ == SinkEcho::kJsonLines)
+    std::cout << nlohmann::json{{"step", step}, {"evaluation", kind}}.dump() << std::endl;
 }
 
 }  // namespace prefstudio::cli

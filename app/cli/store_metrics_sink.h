@@ -1,5 +1,5 @@
 // The CLI's MetricsSink: each record goes to the project database (run_metrics, checkpoints,
-// run_events; the checkpoint's model is registered in models) and to the terminal: one JSON object
+// run_events, run_evaluations, the run's heartbeat; the checkpoint's model is registered in models) and to the terminal: one JSON object
 // per line on stdout (train sft), or a one-line progress display on stderr (demo). Never throws
 // (MetricsSink's rule): a failed write is reported on stderr once and counted, and the run goes on.
 // Owns nothing: the Database outlives it, on its thread.
@@ -24,18 +24,23 @@ enum class SinkEcho {
 class StoreMetricsSink : public MetricsSink {
  public:
   // `model_prefix` names the checkpoints registered in models, e.g. "sft-run3" ->
-  // "sft-run3/step-000200".
-  StoreMetricsSink(db::Database& db, int64_t run_id, SinkEcho echo, std::string model_prefix);
+  // "sft-run3/step-000200"; `label` starts the progress line, e.g. "sft".
+  StoreMetricsSink(db::Database& db, int64_t run_id, SinkEcho echo, std::string model_prefix,
+                   std::string label = "train");
   ~StoreMetricsSink() override;
 
   void on_metrics(const MetricRecord& record) override;
   void on_checkpoint(int64_t step, const std::string& dir, const std::string& hash) override;
   void on_event(int64_t step, const std::string& kind, const std::string& message) override;
+  void on_evaluation(int64_t step, const std::string& kind, const std::string& report) override;
 
   int64_t failed_writes() const { return failed_writes_; }
 
  private:
   void report_failure(const std::exception& e);
+  // The run's heartbeat (pid and time), at most every few seconds, so the GUI tells a running run
+  // from one whose process died.
+  void beat();
   void print_progress(const MetricRecord& record);
 
   db::RunStore store_;
@@ -44,7 +49,9 @@ class StoreMetricsSink : public MetricsSink {
   double last_loss_train_ = 0.0, last_loss_val_ = -1.0, last_tokens_per_s_ = 0.0;
   bool progress_open_ = false;  // a progress line without its newline is on stderr
   std::string model_prefix_;
+  std::string label_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_beat_;
   int64_t failed_writes_ = 0;
 };
 

@@ -146,6 +146,7 @@ CheckpointManifest read_manifest(const fs::path& dir, const std::string& actual_
     manifest.run_id = json.value("run_id", int64_t{0});
     manifest.step = json.value("step", int64_t{0});
     manifest.kind = json.value("kind", std::string("lm"));
+    manifest.reward_offset = json.value("reward_offset", 0.0);
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(path.string() + ": " + e.what());
   }
@@ -227,6 +228,11 @@ CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Toke
     fs::create_directory(temp);
     auto config_json = to_json(model->config());
     config_json["prefstudio_tokenizer"] = tokenizer.kind();
+    if (manifest.kind == "reward" || manifest.kind == "value") {
+      config_json["architectures"] = nlohmann::json::array({"GPT2ForSequenceClassification"});
+      config_json["num_labels"] = 1;
+      config_json["pad_token_id"] = kScoreHeadPadTokenId;
+    }
     write_text(temp / kConfigFile, config_json.dump(2) + "\n");
     write_safetensors((temp / kWeightsFile).string(), hf_tensors(model, extra), {{"format", "pt"}});
     tokenizer.save(temp.string());
@@ -236,6 +242,7 @@ CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Toke
                         {"step", manifest.step},
                         {"kind", manifest.kind},
                         {"format_version", 1}};
+    if (manifest.kind == "reward") json["reward_offset"] = manifest.reward_offset;
     write_text(temp / kManifestFile, json.dump(2) + "\n");
     // A directory cannot be renamed over a non-empty one: move the old aside first. A crash between
     // the two renames leaves the old checkpoint complete under its ".old-" name.

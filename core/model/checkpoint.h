@@ -20,7 +20,17 @@ struct CheckpointManifest {
   int64_t run_id = 0;         // the store's run id it came from; 0 = none (imported, init)
   int64_t step = 0;
   std::string kind = "lm";    // lm | reward | policy | value
+  // reward only: subtracted from every score wherever we score, so the training split's reference
+  // completions score 0 on average (Hugging Face users subtract it themselves; see docs).
+  double reward_offset = 0.0;
 };
+
+// The pad id a reward or value checkpoint's config.json names. Hugging Face's
+// GPT2ForSequenceClassification reads the score at the last token that is not pad_token_id; GPT-2
+// has no pad token and its end-of-text ends our sequences, so the pad must be another id. Id 0 is
+// byte 0x00 for the byte tokenizer (never in text) and "!" for GPT-2's BPE: HF then reads the same
+// position as we do unless a completion cut at the length limit ends in "!".
+constexpr int64_t kScoreHeadPadTokenId = 0;
 
 struct LoadedModel {
   GptConfig config;
@@ -48,7 +58,9 @@ LoadedModel load_model_only(const std::string& dir, const torch::Device& device 
 // the old checkpoint or the new one. `extra` tensors are saved beside the model's. Returns the
 // manifest with its content hash filled in. Model tensors are written in HF's layout (Conv1D
 // weights transposed, "transformer." prefix, lm_head left out because it is tied) with metadata
-// format "pt", so transformers reads the folder. Throws CoreError when an `extra` name collides
+// format "pt", so transformers reads the folder. Kinds reward and value are written as
+// GPT2ForSequenceClassification (num_labels 1, pad_token_id kScoreHeadPadTokenId) with their head
+// passed in `extra` as "score.weight" (1, n_embd). Throws CoreError when an `extra` name collides
 // with a model tensor, FormatError naming the path when a write fails (the temporary folder is
 // removed).
 CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Tokenizer& tokenizer,

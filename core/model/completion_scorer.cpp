@@ -12,14 +12,16 @@
 namespace prefstudio {
 
 CompletionScore score_completion(const std::string& model_dir, const std::string& prompt,
-                                 const std::string& completion, const std::string& device) {
+                                 const std::string& completion, const std::string& device,
+                                 bool ended) {
   const torch::Device target(check_device(device, "device"));
   LoadedModel loaded = load_checkpoint(model_dir, target);
   loaded.model->eval();
   std::vector<int64_t> ids = loaded.tokenizer->encode(prompt);
   if (ids.empty()) ids.push_back(loaded.tokenizer->eos_id());
-  const auto completion_ids = loaded.tokenizer->encode(completion);
-  if (completion_ids.empty()) throw CoreError("logprobs: the completion is empty");
+  auto completion_ids = loaded.tokenizer->encode(completion);
+  if (completion_ids.empty() && !ended) throw CoreError("logprobs: the completion is empty");
+  if (ended) completion_ids.push_back(loaded.tokenizer->eos_id());
   const int64_t prompt_tokens = static_cast<int64_t>(ids.size());
   ids.insert(ids.end(), completion_ids.begin(), completion_ids.end());
   const int64_t t = static_cast<int64_t>(ids.size());
@@ -41,6 +43,7 @@ CompletionScore score_completion(const std::string& model_dir, const std::string
   score.logprob = total.item<double>();
   score.prompt_tokens = prompt_tokens;
   score.content_hash = loaded.manifest.content_hash;
+  score.eos_counted = ended;
   for (int64_t i = prompt_tokens; i < t; ++i) {
     const int64_t id = ids[static_cast<size_t>(i)];
     score.tokens.push_back(

@@ -19,14 +19,18 @@ struct CompletionScore {
   std::vector<TokenLogprob> tokens;  // the completion's tokens in order
   int64_t prompt_tokens = 0;         // including the end-of-text id put before an empty prompt
   std::string content_hash;          // the model's, from its manifest
+  bool eos_counted = false;          // the last token is end-of-text (the completion ended)
 };
 
 // Loads the checkpoint at `model_dir` on `device` ("cpu", "cuda", ...), encodes prompt and
 // completion separately (so the boundary is where the user put it) and scores every completion
 // token in float32. An empty prompt is replaced by the end-of-text id, GPT-2's document start.
+// With `ended` the end-of-text after the completion is scored too, as the trainers do for a
+// completion that ended (sequence_batch.h); without it, as for one cut at the length limit.
 // Throws FormatError for an unreadable checkpoint, ConfigError for a bad device, CoreError when
 // the completion is empty or prompt + completion exceed the model's n_positions.
 CompletionScore score_completion(const std::string& model_dir, const std::string& prompt,
-                                 const std::string& completion, const std::string& device = "cpu");
+                                 const std::string& completion, const std::string& device = "cpu",
+                                 bool ended = false);
 
 }  // namespace prefstudio

@@ -23,6 +23,9 @@ class MetricsSink {
   virtual void on_checkpoint(int64_t step, const std::string& dir, const std::string& hash) {}
   // Free text: "projector refreshed", "resumed from step 120", warnings.
   virtual void on_event(int64_t step, const std::string& kind, const std::string& message) {}
+  // A whole evaluation report as JSON, e.g. kind "reward_calibration" (the reliability diagram
+  // the GUI redraws at each evaluation).
+  virtual void on_evaluation(int64_t step, const std::string& kind, const std::string& report) {}
 };
 
 }  // namespace prefstudio

@@ -108,9 +108,13 @@ std::vector<std::vector<int64_t>> Sampler::generate(
   auto generated = torch::stack(steps, 1);  // (B, steps) on CPU
   auto accessor = generated.accessor<int64_t, 2>();
   std::vector<std::vector<int64_t>> completions(b);
+  last_ended_.assign(b, false);
   for (int64_t row = 0; row < b; ++row) {
     for (int64_t t = 0; t < generated.size(1); ++t) {
-      if (accessor[row][t] == eos_id_) break;
+      if (accessor[row][t] == eos_id_) {
+        last_ended_[row] = true;
+        break;
+      }
       completions[row].push_back(accessor[row][t]);
     }
     last_token_count_ += static_cast<int64_t>(completions[row].size());

@@ -45,11 +45,15 @@ class Sampler {
 
   // Tokens produced by the last generate() over all rows (for tokens/s).
   int64_t last_token_count() const { return last_token_count_; }
+  // Per row of the last generate(): true where the model wrote end-of-text (finish reason "eos"),
+  // false where max_new_tokens or n_positions cut it ("length").
+  const std::vector<bool>& last_ended() const { return last_ended_; }
 
  private:
   Gpt model_;
   int64_t eos_id_;
   int64_t last_token_count_ = 0;
+  std::vector<bool> last_ended_;
 };
 
 }  // namespace prefstudio

@@ -2,8 +2,8 @@
 #include "core/train/sft_config.h"
 
 #include <cmath>
-#include <initializer_list>
 
+#include "core/common/config_reader.h"
 #include "core/common/core_error.h"
 
 namespace prefstudio {
@@ -12,22 +12,6 @@ namespace {
 
 [[noreturn]] void fail(const std::string& key, const std::string& what) {
   throw ConfigError("sft." + key + ": " + what);
-}
-
-template <typename T>
-void read(const nlohmann::json& json, const char* key, T& out) {
-  auto found = json.find(key);
-  if (found == json.end() || found->is_null()) return;
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (!found->is_string()) fail(key, "must be a string, got " + found->dump());
-  } else if constexpr (std::is_floating_point_v<T>) {
-    if (!found->is_number()) fail(key, "must be a number, got " + found->dump());
-  } else {
-    if (!found->is_number_integer()) fail(key, "must be an integer, got " + found->dump());
-    if constexpr (std::is_unsigned_v<T>)
-      if (found->get<int64_t>() < 0) fail(key, "must not be negative");
-  }
-  out = found->get<T>();
 }
 
 }  // namespace
@@ -55,41 +39,35 @@ void SftConfig::validate() const {
 }
 
 SftConfig sft_config_from_json(const nlohmann::json& json) {
-  if (!json.is_object()) throw ConfigError("sft: the config must be a JSON object");
-  static const std::initializer_list<const char*> kKeys = {
-      "model_dir",  "output_dir",   "data_source",      "data_path",
-      "steps",      "batch_size",   "grad_accum",       "max_length",
-      "clip_norm",  "warmup_steps", "min_lr_ratio",     "log_every",
-      "eval_every", "eval_batches", "checkpoint_every", "validation_fraction",
-      "seed",       "device",       "threads",          "max_seconds",
-      "optimizer",  "resume_from"};
-  for (auto it = json.begin(); it != json.end(); ++it) {
-    bool known = false;
-    for (const char* key : kKeys) known = known || it.key() == key;
-    if (!known) fail(it.key(), "unknown key");
-  }
+  const ConfigReader reader(json, "sft",
+                            {"model_dir",  "output_dir",   "data_source",      "data_path",
+                             "steps",      "batch_size",   "grad_accum",       "max_length",
+                             "clip_norm",  "warmup_steps", "min_lr_ratio",     "log_every",
+                             "eval_every", "eval_batches", "checkpoint_every", "validation_fraction",
+                             "seed",       "device",       "threads",          "max_seconds",
+                             "optimizer",  "resume_from"});
   SftConfig config;
-  read(json, "model_dir", config.model_dir);
-  read(json, "output_dir", config.output_dir);
-  read(json, "data_source", config.data_source);
-  read(json, "data_path", config.data_path);
-  read(json, "steps", config.steps);
-  read(json, "batch_size", config.batch_size);
-  read(json, "grad_accum", config.grad_accum);
-  read(json, "max_length", config.max_length);
-  read(json, "clip_norm", config.clip_norm);
-  read(json, "warmup_steps", config.warmup_steps);
-  read(json, "min_lr_ratio", config.min_lr_ratio);
-  read(json, "log_every", config.log_every);
-  read(json, "eval_every", config.eval_every);
-  read(json, "eval_batches", config.eval_batches);
-  read(json, "checkpoint_every", config.checkpoint_every);
-  read(json, "validation_fraction", config.validation_fraction);
-  read(json, "seed", config.seed);
-  read(json, "device", config.device);
-  read(json, "threads", config.threads);
-  read(json, "max_seconds", config.max_seconds);
-  read(json, "resume_from", config.resume_from);
+  reader.read("model_dir", config.model_dir);
+  reader.read("output_dir", config.output_dir);
+  reader.read("data_source", config.data_source);
+  reader.read("data_path", config.data_path);
+  reader.read("steps", config.steps);
+  reader.read("batch_size", config.batch_size);
+  reader.read("grad_accum", config.grad_accum);
+  reader.read("max_length", config.max_length);
+  reader.read("clip_norm", config.clip_norm);
+  reader.read("warmup_steps", config.warmup_steps);
+  reader.read("min_lr_ratio", config.min_lr_ratio);
+  reader.read("log_every", config.log_every);
+  reader.read("eval_every", config.eval_every);
+  reader.read("eval_batches", config.eval_batches);
+  reader.read("checkpoint_every", config.checkpoint_every);
+  reader.read("validation_fraction", config.validation_fraction);
+  reader.read("seed", config.seed);
+  reader.read("device", config.device);
+  reader.read("threads", config.threads);
+  reader.read("max_seconds", config.max_seconds);
+  reader.read("resume_from", config.resume_from);
   if (json.contains("optimizer")) config.optimizer = optimizer_config_from_json(json["optimizer"]);
   config.validate();
   // The trainer takes examples from its caller; a config file must also say where they are.

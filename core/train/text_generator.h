@@ -13,6 +13,15 @@
 
 namespace prefstudio {
 
+struct GeneratedText {
+  std::string text;
+  std::string finish_reason;  // "eos": the model ended it; "length": max_new_tokens cut it
+  bool operator==(const GeneratedText& other) const {
+    return text == other.text && finish_reason == other.finish_reason;
+  }
+  bool operator!=(const GeneratedText& other) const { return !(*this == other); }
+};
+
 class TextGenerator {
  public:
   // Loads `model_dir` onto `device` ("cpu", "cuda", ...). Throws FormatError / ConfigError.
@@ -24,10 +33,11 @@ class TextGenerator {
   // SHA-256 of the checkpoint's model.safetensors (the models table's key).
   const std::string& content_hash() const;
 
-  // `per_prompt` completions of every prompt (decoded, end-of-text dropped), grouped by prompt.
+  // `per_prompt` completions of every prompt (decoded, end-of-text dropped, with the reason they
+  // ended), grouped by prompt.
   // Rows (prompt copies) are decoded config.batch_size at a time, in order, with one generator
   // seeded by `seed`: the same call gives the same text. Throws CoreError for a prompt too long.
-  std::vector<std::vector<std::string>> complete(const std::vector<std::string>& prompts,
+  std::vector<std::vector<GeneratedText>> complete(const std::vector<std::string>& prompts,
                                                  int64_t per_prompt, const GenerationConfig& config,
                                                  uint64_t seed);
 

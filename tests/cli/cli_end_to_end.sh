@@ -3,7 +3,8 @@
 # Each step checks what the command printed or what the project holds afterwards.
 set -euo pipefail
 cli=$1
-shared=$2
+resources=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -43,7 +44,7 @@ grep -q "bad.jsonl:2" err.txt || fail "message does not name bad.jsonl:2: $(cat 
 [ "$(sqlite3 p.sqlite .dump | md5sum)" = "$before" ] || fail "bad import changed the project"
 
 echo "== tokenizer, model init, logprobs"
-"$cli" tokenize --model "$shared/data/gpt2-tokenizer" --text "Hello world" | grep -q "15496 995" \
+"$cli" tokenize --model "$resources/gpt2-tokenizer" --text "Hello world" | grep -q "15496 995" \
   || fail "GPT-2 ids of 'Hello world'"
 cat > tiny.json <<'JSON'
 {"model_type": "gpt2", "vocab_size": 257, "n_positions": 64, "n_embd": 32, "n_layer": 2,
@@ -68,6 +69,43 @@ before=$(grep -o '"score_before":[0-9.e-]*' demo.txt | cut -d: -f2)
 after=$(grep -o '"score_after":[0-9.e-]*' demo.txt | cut -d: -f2)
 awk -v b="$before" -v a="$after" 'BEGIN { exit !(a > b + 0.3) }' \
   || fail "SFT did not learn the demo task: score $before -> $after"
+
+echo "== reward model on simulated rankings of the demo's samples: train, eval, score"
+python3 "$here/simulate_rankings.py" d/demo.sqlite sim.jsonl sim-sharp:12 sim-noisy:4
+"$cli" import d/demo.sqlite sim.jsonl --quiet
+"$cli" split d/demo.sqlite --validation-fraction 0.25 --seed 3 | grep -q '"validation_fraction":0.25' \
+  || fail "split settings"
+cat > reward.json <<'JSON'
+{"reward": {"model_dir": "d/models/sft/final", "output_dir": "rm", "epochs": 10,
+            "batch_prompts": 8, "max_length": 48, "eval_every": 5, "threads": 2,
+            "optimizer": {"lr": 0.001}}}
+JSON
+"$cli" train reward d/demo.sqlite --config reward.json > reward.txt
+tail -n 1 reward.txt | grep -q '"status":"finished"' || fail "reward run: $(tail -n 1 reward.txt)"
+[ "$(count d/demo.sqlite "SELECT status FROM runs WHERE kind='reward'")" = finished ] \
+  || fail "no finished reward run"
+[ "$(count d/demo.sqlite "SELECT COUNT(*) FROM run_evaluations WHERE kind='reward_calibration'")" -ge 2 ] \
+  || fail "calibration evaluations not stored"
+grep -q GPT2ForSequenceClassification rm/final/config.json || fail "HF reward layout"
+"$cli" eval reward d/demo.sqlite --model rm/final --split train --json > eval.json
+acc=$(python3 -c 'import json,sys; print(json.load(open("eval.json"))["accuracy"])')
+awk -v a="$acc" 'BEGIN { exit !(a > 0.6) }' || fail "reward accuracy on its training pairs: $acc"
+grep -q '"agreement_ceiling"' eval.json || fail "no agreement ceiling"
+"$cli" score d/demo.sqlite --model rm/final --suggest > score.txt
+[ "$(count d/demo.sqlite 'SELECT COUNT(*) FROM completion_scores')" = \
+  "$(count d/demo.sqlite 'SELECT COUNT(*) FROM completions')" ] || fail "not every completion scored"
+"$cli" eval policy d/demo.sqlite --model d/models/sft/final --reward-model rm/final --prompts 8 \
+  --samples 2 --max-new-tokens 16 --json > policy.json
+python3 - <<'PY' || fail "eval policy: $(cat policy.json)"
+import json
+p = json.load(open("policy.json"))
+assert p["prompts"] >= 1 and p["samples"] == 2 * p["prompts"], p
+assert p["kl"] == 0.0, p                                 # the SFT model against itself
+assert p["reward"] is not None and 0.0 <= p["true_score"] <= 1.0, p
+PY
+if "$cli" eval reward d/demo.sqlite --model d/models/sft/final 2> err.txt; then
+  fail "eval with a model without a head exited 0"; fi
+grep -q "no reward head" err.txt || fail "message: $(cat err.txt)"
 
 echo "== generate is deterministic in its seed"
 "$cli" init g1.sqlite && "$cli" init g2.sqlite

@@ -78,7 +78,7 @@ class SftTrainerTest : public ::testing::Test {
     greedy.max_new_tokens = 10;
     auto completions = generator.complete(prompts, 1, greedy, 0);
     double total = 0;
-    for (size_t i = 0; i < prompts.size(); ++i) total += demo_score(prompts[i], completions[i][0]);
+    for (size_t i = 0; i < prompts.size(); ++i) total += demo_score(prompts[i], completions[i][0].text);
     return total / double(prompts.size());
   }
 

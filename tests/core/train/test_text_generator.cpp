@@ -46,6 +46,16 @@ TEST_F(TextGeneratorTest, GroupsBySeedsAndBatches) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
   EXPECT_GT(generator.tokens_generated(), 0);
+  // The byte model writes one byte per token: a completion cut by max_new_tokens has all 8, one
+  // that ended on end-of-text has fewer.
+  for (const auto& group : a)
+    for (const auto& completion : group) {
+      ASSERT_TRUE(completion.finish_reason == "eos" || completion.finish_reason == "length");
+      if (completion.finish_reason == "length")
+        EXPECT_EQ(completion.text.size(), 8u);
+      else
+        EXPECT_LT(completion.text.size(), 8u);
+    }
 
   // Greedy text does not depend on how rows are batched (left padding is masked out).
   config.temperature = 0.0;

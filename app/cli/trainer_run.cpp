@@ -1,0 +1,69 @@
+// run_in_project: run row, sink, SIGINT -> the trainer's stop, finish status (see trainer_run.h).
+#include "app/cli/trainer_run.h"
+
+#include <atomic>
+#include <csignal>
+
+#include "db/run_store.h"
+
+namespace prefstudio::cli {
+
+namespace {
+
+// What a Ctrl-C calls: a trainer's request_stop(), one lock-free atomic store.
+std::atomic<const std::function<void()>*> g_stop{nullptr};
+
+extern "C" void stop_on_sigint(int) {
+  if (const auto* stop = g_stop.load()) (*stop)();
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program at once
+}
+
+// Installs the handler once the trainer is routed, and restores the previous one on destruction.
+class SigintStop : public StopRoute {
+ public:
+  void route(std::function<void()> stop) override {
+    stop_ = std::move(stop);
+    g_stop.store(&stop_);
+    if (!installed_) previous_ = std::signal(SIGINT, stop_on_sigint);
+    installed_ = true;
+  }
+  ~SigintStop() override {
+    if (installed_) std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_);
+    g_stop.store(nullptr);
+  }
+
+ private:
+  std::function<void()> stop_;
+  bool installed_ = false;
+  void (*previous_)(int) = SIG_DFL;
+};
+
+}  // namespace
+
+int64_t run_in_project(
+    db::Database& db, const std::string& kind, const std::string& name,
+    const std::string& config_json, SinkEcho echo,
+    const std::function<RunEnd(StoreMetricsSink& sink, int64_t run_id, StopRoute& stop)>& train) {
+  db::RunStore store(db);
+  const int64_t run_id = store.create_run(kind, name, config_json);
+  StoreMetricsSink sink(db, run_id, echo, kind + "-run" + std::to_string(run_id), kind);
+  RunEnd end;
+  try {
+    SigintStop sigint;
+    end = train(sink, run_id, sigint);
+  } catch (const std::exception& e) {
+    try {
+      store.finish_run(run_id, "failed", e.what());
+    } catch (const std::exception&) {
+      // The original error matters more than the bookkeeping one.
+    }
+    throw;
+  }
+  store.finish_run(run_id, end.stopped ? "stopped" : "finished",
+                   end.stopped        ? "stopped on request"
+                   : end.time_limited ? "time limit reached"
+                                      : "");
+  return run_id;
+}
+
+}  // namespace prefstudio::cli

@@ -1,0 +1,236 @@
+// The shared training loop (see training_loop.h). run_training_loop reads top to bottom, one
+// comment per phase, as STYLE.md asks; bookkeeping (metric averaging, the optimizer report,
+// checkpoint names) lives in the small helpers above it.
+#include "core/train/training_loop.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <map>
+
+#include "core/common/core_error.h"
+#include "core/optim/optimizer_state.h"
+#include "core/train/grad_clip.h"
+#include "core/train/lr_schedule.h"
+
+namespace prefstudio {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Sums of the micro-batch means since the last log, kept as tensors (no host sync per step).
+class MeanAccumulator {
+ public:
+  void add(const MicroBatchStats& stats) {
+    for (const auto& [name, value] : stats.means) {
+      auto found = index_.find(name);
+      if (found == index_.end()) {
+        index_[name] = sums_.size();
+        sums_.emplace_back(name, value.detach().to(torch::kDouble).clone());
+      } else {
+        sums_[found->second].second += value.detach().to(torch::kDouble);
+      }
+    }
+    ++count_;
+  }
+  int64_t count() const { return count_; }
+  // The current sums by name (one host sync each): a checkpoint checks them before it writes.
+  std::vector<std::pair<std::string, double>> peek() const {
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& [name, sum] : sums_) out.emplace_back(name, sum.item<double>());
+    return out;
+  }
+  // The means as doubles; one host sync per metric (called only when logging).
+  std::vector<std::pair<std::string, double>> take() {
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& [name, sum] : sums_)
+      out.emplace_back(name, sum.item<double>() / double(std::max<int64_t>(1, count_)));
+    sums_.clear();
+    index_.clear();
+    count_ = 0;
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, torch::Tensor>> sums_;
+  std::map<std::string, size_t> index_;
+  int64_t count_ = 0;
+};
+
+// Optimizer memory beside AdamW's for the same parameters (the GUI's memory meter), and one event
+// per GaLore projector refresh since the last report (the marks on the loss curve).
+class OptimizerReporter {
+ public:
+  void add(const torch::optim::Optimizer& optimizer, const NamedParameters& named,
+           std::vector<std::pair<std::string, double>>& values, MetricsSink& sink) {
+    OptimizerStateReport report = report_optimizer_state(optimizer, named);
+    values.emplace_back("optimizer_state_bytes", double(report.state_bytes));
+    values.emplace_back("optimizer_state_bytes_adamw", double(report.adamw_bytes));
+    for (int64_t refresh : report.refresh_steps) {
+      if (refresh <= last_refresh_) continue;
+      sink.on_event(refresh, "projector_refresh", "GaLore projectors refreshed from the gradient");
+      last_refresh_ = refresh;
+    }
+  }
+
+ private:
+  int64_t last_refresh_ = 0;
+};
+
+std::string step_folder_name(int64_t step) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "step-%06lld", static_cast<long long>(step));
+  return name;
+}
+
+// A NaN or infinite training metric stops the run naming the step and the metric: the last good
+// checkpoint stays as it was, nothing is written from the broken weights.
+void check_finite(const std::vector<std::pair<std::string, double>>& values, int64_t step,
+                  const std::string& trainer) {
+  for (const auto& [name, value] : values)
+    if (!std::isfinite(value))
+      throw CoreError(trainer + ": " + name + " is " + std::to_string(value) + " at step " +
+                      std::to_string(step) + "; the run stops, the last checkpoint is untouched");
+}
+
+}  // namespace
+
+double metric_value(const std::vector<std::pair<std::string, double>>& values,
+                    const std::string& name) {
+  for (const auto& [key, value] : values)
+    if (key == name) return value;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64_t start_step,
+                             const torch::Device& device, MetricsSink& sink,
+                             const std::atomic<bool>& stop_requested) {
+  const auto started = Clock::now();
+  // The optimizer from the one factory; a resumed run continues its moments and projectors.
+  const NamedParameters named = client.parameters();
+  std::vector<torch::Tensor> parameters;
+  for (const auto& item : named) parameters.push_back(item.second);
+  auto optimizer = make_optimizer(config.optimizer, named);
+  if (!config.resume_from.empty()) {
+    const auto path = std::filesystem::path(config.resume_from) / kOptimizerStateFileName;
+    load_optimizer_state(*optimizer, path.string(), device);
+    sink.on_event(start_step, "resumed",
+                  "resumed from " + config.resume_from + " at step " + std::to_string(start_step));
+  }
+  auto save = [&](const std::string& name, int64_t step) {
+    const std::string dir = (std::filesystem::path(config.output_dir) / name).string();
+    const std::string hash = client.save_model(dir, step);
+    // Beside the weights, so resume_from continues exactly (moments, GaLore projectors, steps).
+    save_optimizer_state(*optimizer,
+                         (std::filesystem::path(dir) / kOptimizerStateFileName).string());
+    sink.on_checkpoint(step, dir, hash);
+    return std::make_pair(dir, hash);
+  };
+
+  LrSchedule schedule{config.optimizer.lr, config.optimizer.lr * config.min_lr_ratio,
+                      config.warmup_steps, config.steps};
+  LoopResult result;
+  MeanAccumulator means;
+  OptimizerReporter reporter;
+  int64_t tokens_since_log = 0, step = start_step;
+  client.skip_micro_batches(start_step * config.grad_accum);
+  auto log_started = Clock::now();
+  while (step < config.steps) {
+    // Learning rate: warm-up then cosine; a time-boxed run follows the clock when it is ahead.
+    int64_t schedule_step = step;
+    if (config.max_seconds > 0)
+      schedule_step = std::max<int64_t>(
+          step, static_cast<int64_t>(seconds_since(started) / config.max_seconds * config.steps));
+    const double lr = schedule.at(schedule_step);
+    set_learning_rate(*optimizer, lr);
+
+    // Periodic evaluation (step 0 included, so the curve starts at the untrained model).
+    if (config.eval_every > 0 && step % config.eval_every == 0) {
+      auto values = client.evaluate(step, sink);
+      if (!values.empty()) {
+        sink.on_metrics({step, values});
+        result.last_eval = std::move(values);
+      }
+    }
+
+    // Forward and backward over grad_accum micro-batches; each loss is scaled by 1 / grad_accum so
+    // the summed gradient is that of the mean.
+    for (int64_t micro = 0; micro < config.grad_accum; ++micro) {
+      MicroBatchStats stats = client.forward_backward(1.0 / double(config.grad_accum));
+      means.add(stats);
+      tokens_since_log += stats.tokens;
+    }
+
+    // Clip the global gradient norm (no host sync: the norm stays a tensor until logged).
+    auto grad_norm = clip_grad_norm(parameters, config.clip_norm);  // ()
+
+    // Step and zero_grad.
+    optimizer->step();
+    optimizer->zero_grad();
+    ++step;
+
+    // Timing and metrics every log_every steps (sync point: logged values are read here).
+    if (step % config.log_every == 0 || step == config.steps) {
+      const double elapsed = std::max(1e-9, seconds_since(log_started));
+      MetricRecord record{step, means.take()};
+      record.values.emplace_back("lr", lr);
+      record.values.emplace_back("grad_norm", grad_norm.item<double>());
+      record.values.emplace_back("tokens_per_s", double(tokens_since_log) / elapsed);
+      check_finite(record.values, step, config.name);
+      reporter.add(*optimizer, named, record.values, sink);
+      sink.on_metrics(record);
+      result.last_train = record.values;
+      tokens_since_log = 0;
+      log_started = Clock::now();
+    }
+
+    // Periodic checkpoint, never from weights a NaN has reached since the last log.
+    if (config.checkpoint_every > 0 && step % config.checkpoint_every == 0 && step < config.steps) {
+      check_finite(means.peek(), step, config.name);
+      save(step_folder_name(step), step);
+    }
+
+    // Stop check: Ctrl-C / the GUI's stop button, or the time box.
+    if (step < config.steps && stop_requested.load()) {
+      result.stopped = true;
+      break;
+    }
+    if (step < config.steps && config.max_seconds > 0 &&
+        seconds_since(started) >= config.max_seconds) {
+      result.time_limited = true;
+      break;
+    }
+  }
+
+  // Final evaluation, the client's last word and the final checkpoint, also after a stop.
+  {
+    auto values = client.evaluate(step, sink);
+    if (!values.empty()) {
+      sink.on_metrics({step, values});
+      result.last_eval = std::move(values);
+    }
+  }
+  if (means.count() > 0) {
+    auto values = means.take();
+    check_finite(values, step, config.name);
+    result.last_train = std::move(values);
+  }
+  if (result.stopped || result.time_limited)
+    sink.on_event(step, result.stopped ? "stopped" : "time_limit",
+                  (result.stopped ? "stopped at step " : "time limit reached at step ") +
+                      std::to_string(step) + " of " + std::to_string(config.steps));
+  client.finish(step, sink);
+  std::tie(result.final_dir, result.final_hash) = save("final", step);
+  result.steps_done = step;
+  result.seconds = seconds_since(started);
+  return result;
+}
+
+}  // namespace prefstudio

@@ -1,0 +1,94 @@
+// The one training loop every trainer runs (SFT, reward model, and the policy trainers to come): a
+// trainer is a LoopClient that adds its batch and its loss; the loop owns the rest: learning rate
+// (warm-up + cosine, following the clock when time-boxed), periodic evaluation, gradient
+// accumulation, clipping, the optimizer step (AdamW or GaLore from the one factory), metrics,
+// checkpoints with optimizer state, exact resume, stop requests and the time limit.
+// Internal header of core (torch). Thread rule: run() runs on the calling thread, which owns every
+// torch object of the run; the stop flag may be set from any thread or a signal handler.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/optim/optimizer_config.h"
+#include "core/optim/optimizer_factory.h"
+#include "core/train/metrics_sink.h"
+
+namespace prefstudio {
+
+// The loop's share of a trainer's config (each trainer's config maps its keys onto this).
+struct LoopConfig {
+  int64_t steps = 1000;           // optimizer steps
+  int64_t grad_accum = 1;         // micro-batches summed per step
+  double clip_norm = 1.0;         // global gradient-norm clip; 0 = off
+  int64_t warmup_steps = 50;      // linear warm-up, then cosine to min_lr_ratio * lr
+  double min_lr_ratio = 0.1;
+  int64_t log_every = 10;         // steps between training-metric records
+  int64_t eval_every = 100;       // steps between evaluations (step 0 included); 0 = only at end
+  int64_t checkpoint_every = 0;   // steps between checkpoints; 0 = only the final one
+  double max_seconds = 0;         // time box; 0 = off
+  std::string output_dir;         // checkpoints go to <output_dir>/step-NNNNNN and .../final
+  std::string resume_from;        // a checkpoint this loop wrote; its optimizer.pt is loaded
+  OptimizerConfig optimizer;
+  std::string name = "train";     // the trainer's name in messages and events, e.g. "reward"
+};
+
+// What one micro-batch reports: named scalar tensors (detached, on the model's device) that the
+// loop averages over the micro-batches of a log interval, e.g. {"loss_train", loss}, and the real
+// tokens it held (for tokens/s). No host sync happens until the loop logs.
+struct MicroBatchStats {
+  std::vector<std::pair<std::string, torch::Tensor>> means;
+  int64_t tokens = 0;
+};
+
+class LoopClient {
+ public:
+  virtual ~LoopClient() = default;
+  // The parameters to optimise, with their names (GaLore's target modules match on names).
+  virtual NamedParameters parameters() = 0;
+  // Draws the next micro-batch, runs forward and backward of loss * loss_scale (the loop passes
+  // 1 / grad_accum so the summed gradient is that of the mean), returns its statistics.
+  virtual MicroBatchStats forward_backward(double loss_scale) = 0;
+  // A resumed run skips the micro-batches the first run already drew, so it draws what the
+  // uninterrupted run would have drawn next.
+  virtual void skip_micro_batches(int64_t count) = 0;
+  // Held-out metrics at `step` (e.g. {"loss_val", 1.2}); may also send evaluations and events to
+  // the sink. Return nothing when there is no validation data.
+  virtual std::vector<std::pair<std::string, double>> evaluate(int64_t step, MetricsSink& sink) {
+    return {};
+  }
+  // Called once before the final checkpoint is written (e.g. the reward model's offset).
+  virtual void finish(int64_t step, MetricsSink& sink) {}
+  // Writes the model into checkpoint folder `dir` (created or replaced whole) and returns the
+  // content hash of its weights. The loop adds the optimizer state beside it.
+  virtual std::string save_model(const std::string& dir, int64_t step) = 0;
+};
+
+struct LoopResult {
+  int64_t steps_done = 0;
+  bool stopped = false;        // the stop flag ended the run early
+  bool time_limited = false;   // max_seconds ended it early
+  std::string final_dir;       // <output_dir>/final, always written
+  std::string final_hash;
+  std::vector<std::pair<std::string, double>> last_train;  // the last logged training means
+  std::vector<std::pair<std::string, double>> last_eval;   // the last evaluation
+  double seconds = 0.0;
+};
+
+// Runs `client` for config.steps from `start_step` (> 0 when the client resumed from
+// config.resume_from; the loop then loads that folder's optimizer state). Throws CoreError on
+// failure; checkpoints already reported to the sink stay on disk.
+LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64_t start_step,
+                             const torch::Device& device, MetricsSink& sink,
+                             const std::atomic<bool>& stop_requested);
+
+// The value of a named entry, NaN when absent.
+double metric_value(const std::vector<std::pair<std::string, double>>& values,
+                    const std::string& name);
+
+}  // namespace prefstudio
