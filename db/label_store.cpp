@@ -340,6 +340,8 @@ ProjectSettings LabelStore::settings() {
         settings.overlap = std::stoi(value);
       else if (key == "show_suggestions")
         settings.show_suggestions = value == "1";
+      else if (key == "show_raw_text")
+        settings.show_raw_text = value == "1";
       else if (key == "flags")
         settings.custom_flags = nlohmann::json::parse(value).get<std::vector<std::string>>();
     } catch (const std::exception& error) {
@@ -368,6 +370,7 @@ void LabelStore::save_settings(const ProjectSettings& settings) {
   upsert.bind(1, "queue_seed").bind(2, std::to_string(settings.queue_seed)).run();
   upsert.bind(1, "overlap").bind(2, std::to_string(settings.overlap)).run();
   upsert.bind(1, "show_suggestions").bind(2, settings.show_suggestions ? "1" : "0").run();
+  upsert.bind(1, "show_raw_text").bind(2, settings.show_raw_text ? "1" : "0").run();
   upsert.bind(1, "flags").bind(2, nlohmann::json(settings.custom_flags).dump()).run();
   transaction.commit();
 }

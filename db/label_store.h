@@ -84,6 +84,7 @@ struct ProjectSettings {
   int overlap = 1;                          // labelers per prompt; 0 = no limit
   std::vector<std::string> custom_flags;    // offered beside the standard flags
   bool show_suggestions = false;            // show suggested rankings, marked with their source
+  bool show_raw_text = false;  // model text exactly as stored instead of rendered Markdown
 };
 
 // The flags every project offers.

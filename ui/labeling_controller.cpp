@@ -49,6 +49,7 @@ void LabelingController::attach(RankingView* view, ProgressPanel* progress, Hist
   connect(view, &RankingView::undoRequested, this, &LabelingController::undo);
   connect(view, &RankingView::flagsChosen, this, &LabelingController::addFlags);
   connect(view, &RankingView::commentChosen, this, &LabelingController::setComment);
+  connect(view, &RankingView::rawTextToggled, this, &LabelingController::setRawText);
   connect(history, &HistoryPanel::reopenRequested, this, &LabelingController::reopen);
   connect(history, &HistoryPanel::refreshRequested, this, [this] {
     guarded("Loading the history", [&] { history_->setEntries(store_.history(labelerId_, 100)); });
@@ -60,6 +61,7 @@ void LabelingController::attach(RankingView* view, ProgressPanel* progress, Hist
     for (const auto& flag : db::standard_flags()) flags << QString::fromStdString(flag);
     for (const auto& flag : settings.custom_flags) flags << QString::fromStdString(flag);
     view_->setFlagNames(flags);
+    view_->setRawText(settings.show_raw_text);
     guidelines_->setMarkdown(QString::fromStdString(settings.guidelines));
   });
   showNext();
@@ -143,6 +145,14 @@ void LabelingController::allBad() {
   guarded("Marking all bad", [&] {
     if (current_.prompt_id == 0) return;
     finishAnswer(store_.mark_all_bad(pendingSubmission()));
+  });
+}
+
+void LabelingController::setRawText(bool raw) {
+  guarded("Saving the raw-text switch", [&] {
+    db::ProjectSettings settings = store_.settings();
+    settings.show_raw_text = raw;
+    store_.save_settings(settings);
   });
 }
 

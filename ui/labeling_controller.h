@@ -49,6 +49,7 @@ class LabelingController : public QObject {
   void addFlags(FlagChoice flags);
   void setComment(QString comment);
   void reopen(qint64 promptId);
+  void setRawText(bool raw);
   void saveGuidelines(QString markdown);
   void showNext();
 

@@ -11,9 +11,7 @@
 #include <QMouseEvent>
 #include <QScrollBar>
 #include <QStyle>
-#include <QTextBlock>
 #include <QTextBrowser>
-#include <QTextCursor>
 #include <QVBoxLayout>
 
 #include "ui/markdown_text.h"
@@ -54,18 +52,36 @@ RankingCard::RankingCard(int index, QWidget* parent) : QFrame(parent), index_(in
   body_->viewport()->setCursor(Qt::IBeamCursor);
 }
 
-void RankingCard::setMarkdown(const QString& text) {
-  body_->setMarkdown(markdownWithHardBreaks(text));
-  // Code blocks come in as non-breakable lines; in a card a sideways scroll is harder to read
-  // than a wrapped line, so let them wrap.
-  for (QTextBlock block = body_->document()->begin(); block.isValid(); block = block.next()) {
-    if (!block.blockFormat().nonBreakableLines()) continue;
-    QTextCursor cursor(block);
-    QTextBlockFormat format = block.blockFormat();
-    format.setNonBreakableLines(false);
-    cursor.setBlockFormat(format);
-  }
+void RankingCard::setText(const QString& text, bool raw) {
+  renderModelText(body_->document(), text, raw);
   body_->verticalScrollBar()->setValue(0);
+  body_->horizontalScrollBar()->setValue(0);
+}
+
+void RankingCard::scrollBody(int key) {
+  QScrollBar* bar = body_->verticalScrollBar();
+  switch (key) {
+    case Qt::Key_Up:
+      bar->triggerAction(QAbstractSlider::SliderSingleStepSub);
+      break;
+    case Qt::Key_Down:
+      bar->triggerAction(QAbstractSlider::SliderSingleStepAdd);
+      break;
+    case Qt::Key_PageUp:
+      bar->triggerAction(QAbstractSlider::SliderPageStepSub);
+      break;
+    case Qt::Key_PageDown:
+      bar->triggerAction(QAbstractSlider::SliderPageStepAdd);
+      break;
+    case Qt::Key_Home:
+      bar->triggerAction(QAbstractSlider::SliderToMinimum);
+      break;
+    case Qt::Key_End:
+      bar->triggerAction(QAbstractSlider::SliderToMaximum);
+      break;
+    default:
+      break;
+  }
 }
 
 void RankingCard::setPlace(const QString& place, const QString& suggested) {

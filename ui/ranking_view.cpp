@@ -3,11 +3,14 @@
 // Enter-to-next-prompt time inside one frame.
 #include "ui/ranking_view.h"
 
+#include <QCheckBox>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QTextBrowser>
 #include <QTextDocument>
 #include <QVBoxLayout>
@@ -65,6 +68,16 @@ void RankingView::buildLayout() {
   strip_ = new RankingStrip(this);
   strength_ = new StrengthScale(this);
   strength_->hide();
+  rawText_ = new QCheckBox(tr("Raw text (R)"), this);
+  rawText_->setObjectName("rawText");
+  rawText_->setFocusPolicy(Qt::NoFocus);
+  rawText_->setToolTip(tr("Show the prompt and completions exactly as stored, without rendering "
+                          "Markdown (for everyone on this project)"));
+  connect(rawText_, &QCheckBox::toggled, this, [this](bool raw) {
+    if (raw == raw_) return;
+    setRawText(raw);
+    Q_EMIT rawTextToggled(raw);
+  });
   area_ = new QScrollArea(this);
   area_->setObjectName("cardsArea");
   area_->setWidgetResizable(true);
@@ -96,7 +109,10 @@ void RankingView::buildLayout() {
   layout->addWidget(prompt_);
   layout->addWidget(suggestion_);
   layout->addWidget(note_);
-  layout->addWidget(strip_);
+  auto* stripRow = new QHBoxLayout;
+  stripRow->addWidget(strip_, 1);
+  stripRow->addWidget(rawText_);
+  layout->addLayout(stripRow);
   layout->addWidget(strength_);
   layout->addWidget(area_, 1);
 }
@@ -106,10 +122,11 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
   completionIds_.clear();
   for (const auto& card : prompt.cards) completionIds_.append(card.id);
   int k = std::min<int>(completionIds_.size(), kMaxCards);
-  prompt_->setMarkdown(markdownWithHardBreaks(QString::fromStdString(prompt.prompt_text)));
-  fitPromptHeight();
+  promptText_ = QString::fromStdString(prompt.prompt_text);
+  cardTexts_.clear();
+  for (int i = 0; i < k; ++i) cardTexts_ << QString::fromStdString(prompt.cards[i].text);
   message_->hide();
-  for (int i = 0; i < k; ++i) cards_[i]->setMarkdown(QString::fromStdString(prompt.cards[i].text));
+  renderTexts();
   state_ = RankingState(k);
   suggestedPlaces_ = QVector<int>(k, -1);
   if (!prompt.suggestions.empty()) {
@@ -155,6 +172,18 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
   shown_.start();
 }
 
+void RankingView::renderTexts() {
+  renderModelText(prompt_->document(), promptText_, raw_);
+  fitPromptHeight();
+  for (int i = 0; i < cardTexts_.size(); ++i) cards_[i]->setText(cardTexts_[i], raw_);
+}
+
+void RankingView::setRawText(bool raw) {
+  raw_ = raw;
+  rawText_->setChecked(raw);
+  if (promptId_ != 0) renderTexts();
+}
+
 void RankingView::fitPromptHeight() {
   // As tall as the prompt needs, up to kMaxPromptHeight; longer prompts scroll.
   QTextDocument* document = prompt_->document();
@@ -166,6 +195,8 @@ void RankingView::fitPromptHeight() {
 void RankingView::showMessage(const QString& message) {
   promptId_ = 0;
   completionIds_.clear();
+  promptText_.clear();
+  cardTexts_.clear();
   state_ = RankingState(0);
   prompt_->clear();
   suggestion_->hide();
@@ -264,6 +295,24 @@ void RankingView::onStrengthStep(int step) {
   refreshPlaces();
 }
 
+void RankingView::scrollCards(int key, bool page) {
+  if (page) {  // Shift: the area that holds the cards, when its rows do not fit
+    QScrollBar* bar = area_->verticalScrollBar();
+    if (key == Qt::Key_Up || key == Qt::Key_Down) {
+      bar->triggerAction(key == Qt::Key_Up ? QAbstractSlider::SliderSingleStepSub
+                                           : QAbstractSlider::SliderSingleStepAdd);
+    } else if (key == Qt::Key_PageUp || key == Qt::Key_PageDown) {
+      bar->triggerAction(key == Qt::Key_PageUp ? QAbstractSlider::SliderPageStepSub
+                                               : QAbstractSlider::SliderPageStepAdd);
+    } else {
+      bar->triggerAction(key == Qt::Key_Home ? QAbstractSlider::SliderToMinimum
+                                             : QAbstractSlider::SliderToMaximum);
+    }
+    return;
+  }
+  for (int i = 0; i < state_.cardCount(); ++i) cards_[i]->scrollBody(key);
+}
+
 void RankingView::submit() {
   if (promptId_ == 0) return;
   if (!state_.complete()) state_.placeLast();
@@ -334,12 +383,22 @@ void RankingView::keyPressEvent(QKeyEvent* event) {
     chooseFlags();
   } else if (key == Qt::Key_C) {
     askComment();
+  } else if (key == Qt::Key_R) {
+    rawText_->setChecked(!raw_);  // emits rawTextToggled
   } else if ((key == Qt::Key_Left || key == Qt::Key_Right) && isPairwise()) {
     int step = strength_->step() < 0
                    ? (key == Qt::Key_Left ? 2 : 3)
                    : std::clamp(strength_->step() + (key == Qt::Key_Left ? -1 : 1), 0, 5);
     strength_->setStep(step);
     onStrengthStep(step);
+  } else if (key == Qt::Key_Left || key == Qt::Key_Right) {
+    for (int i = 0; i < state_.cardCount(); ++i)
+      cards_[i]->body()->horizontalScrollBar()->triggerAction(
+          key == Qt::Key_Left ? QAbstractSlider::SliderPageStepSub
+                              : QAbstractSlider::SliderPageStepAdd);
+  } else if (key == Qt::Key_Up || key == Qt::Key_Down || key == Qt::Key_PageUp ||
+             key == Qt::Key_PageDown || key == Qt::Key_Home || key == Qt::Key_End) {
+    scrollCards(key, event->modifiers() & Qt::ShiftModifier);
   } else {
     QWidget::keyPressEvent(event);
   }

@@ -14,6 +14,7 @@
 #include "ui/flags_dialog.h"
 #include "ui/ranking_state.h"
 
+class QCheckBox;
 class QGridLayout;
 class QLabel;
 class QScrollArea;
@@ -39,6 +40,9 @@ class RankingView : public QWidget {
   // Shows a prompt; an existing ranking in prompt.current (reopened from history, or restored by
   // undo) is loaded into the picks so the labeler edits it.
   void showPrompt(const db::PromptForLabeling& prompt);
+  // Model text as stored (true) or as Markdown without HTML (false); re-renders what is shown.
+  void setRawText(bool raw);
+  bool rawText() const { return raw_; }
   // No prompt left (or none loaded): shows `message` instead of cards.
   void showMessage(const QString& message);
   void setNote(const QString& note);    // pending flags and comment, shown under the prompt
@@ -71,6 +75,7 @@ class RankingView : public QWidget {
   void undoRequested();
   void flagsChosen(FlagChoice flags);
   void commentChosen(QString comment);
+  void rawTextToggled(bool raw);
 
  protected:
   void keyPressEvent(QKeyEvent* event) override;
@@ -82,7 +87,9 @@ class RankingView : public QWidget {
   void relayoutCards();
   void fitPromptHeight();
   void refreshPlaces();
+  void renderTexts();
   void pickCard(int card);
+  void scrollCards(int key, bool page);
   void submit();
   void onStrengthStep(int step);
   void chooseFlags();
@@ -94,6 +101,7 @@ class RankingView : public QWidget {
   QLabel* note_;
   RankingStrip* strip_;
   StrengthScale* strength_;
+  QCheckBox* rawText_;
   QScrollArea* area_;
   QWidget* cardsHost_;
   QGridLayout* grid_;
@@ -105,6 +113,9 @@ class RankingView : public QWidget {
   qint64 promptId_ = 0;
   QVector<qint64> completionIds_;
   QVector<int> suggestedPlaces_;  // per card, -1 none
+  QString promptText_;            // as stored, for re-rendering when the raw switch flips
+  QStringList cardTexts_;
+  bool raw_ = false;
   int columns_ = 0;
   int laidOutCount_ = -1;
   int paintCount_ = 0;

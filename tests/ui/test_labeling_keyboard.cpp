@@ -4,6 +4,8 @@
 // earlier ranking from the history, and the help overlay listing every shortcut.
 #include <QLabel>
 #include <QListWidget>
+#include <QScrollBar>
+#include <QTextBrowser>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -15,6 +17,7 @@
 #include "ui/labeling_controller.h"
 #include "ui/labeling_page.h"
 #include "ui/progress_panel.h"
+#include "ui/ranking_card.h"
 #include "ui/ranking_view.h"
 
 using namespace prefstudio;
@@ -201,6 +204,29 @@ class TestLabelingKeyboard : public QObject {
     QCoreApplication::processEvents();
     QVERIFY(view()->columns() < 5);
     QCOMPARE(queryInt(*check_, "SELECT count(*) FROM card_orders"), 4);
+  }
+
+  void longCardsScrollWithTheKeyboard() {
+    QString longText;
+    for (int i = 0; i < 200; ++i) longText += QString("line %1\n").arg(i);
+    check_->prepare("UPDATE completions SET text = ? || id WHERE prompt_id = ?")
+        .bind(1, longText.toStdString())
+        .bind(2, prompts_[0])
+        .run();
+    page_->controller()->showNext();
+    QScrollBar* bar = view()->card(0)->body()->verticalScrollBar();
+    QVERIFY(bar->maximum() > 0);
+    QTest::keyClick(view(), Qt::Key_PageDown);
+    QVERIFY(bar->value() > 0);
+    int page = bar->value();
+    QTest::keyClick(view(), Qt::Key_Down);
+    QVERIFY(bar->value() > page);
+    QTest::keyClick(view(), Qt::Key_End);
+    QCOMPARE(bar->value(), bar->maximum());
+    QTest::keyClick(view(), Qt::Key_Home);
+    QCOMPARE(bar->value(), 0);
+    QCOMPARE(view()->state().placedCount(), 0);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 0);
   }
 
   void helpOverlayListsEveryShortcut() {
