@@ -33,6 +33,7 @@ QString HelpOverlay::shortcutsHtml() {
       {"F", "flags (harmful, hallucination, ...)"},
       {"C", "comment"},
       {"Ctrl+Z", "undo the last submit"},
+      {"Escape", "back to the queue, changing nothing (on a prompt reopened from the history)"},
       {"R", "show the raw text / rendered Markdown (for the whole project)"},
       {"\u2191 \u2193 PgUp PgDn Home End", "scroll the cards (with Shift: the page of cards)"},
       {"\u2190 / \u2192", "pairwise: move the strength scale; otherwise scroll the cards sideways"},

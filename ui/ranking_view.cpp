@@ -9,6 +9,7 @@
 #include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QMessageBox>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QTextBrowser>
@@ -30,8 +31,8 @@ RankingView::RankingView(QWidget* parent) : QWidget(parent) {
   setFocusPolicy(Qt::StrongFocus);
   buildLayout();
   help_ = new HelpOverlay(this);
-  chooseFlags_ = [this]() -> std::optional<FlagChoice> {
-    FlagsDialog dialog(flagNames_, static_cast<int>(completionIds_.size()), this);
+  chooseFlags_ = [this](const FlagChoice& current) -> std::optional<FlagChoice> {
+    FlagsDialog dialog(flagNames_, static_cast<int>(completionIds_.size()), current, this);
     if (dialog.exec() != QDialog::Accepted) return std::nullopt;
     return dialog.choice();
   };
@@ -41,6 +42,9 @@ RankingView::RankingView(QWidget* parent) : QWidget(parent) {
                                                   tr("Comment on this prompt:"), QString(), &ok);
     if (!ok) return std::nullopt;
     return text;
+  };
+  confirm_ = [this](const QString& question) {
+    return QMessageBox::question(this, tr("Preference Studio"), question) == QMessageBox::Yes;
   };
   showMessage(tr("No prompt loaded."));
 }
@@ -147,7 +151,6 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
   }
   strength_->setVisible(k == 2);
   strength_->setStep(-1);
-  QString flagsText;
   if (prompt.current) {  // editing an earlier ranking: start from it
     std::vector<int> ranks(k, -1);
     for (const auto& [completionId, rank] : prompt.current->ranks) {
@@ -157,16 +160,14 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
     state_.setRanks(ranks);
     if (k == 2 && prompt.current->strength && state_.complete())
       strength_->setStep(StrengthScale::stepFor(state_.pickOrder()[0], *prompt.current->strength));
-    for (const auto& flag : prompt.current->flags)
-      flagsText += QString::fromStdString(flag.flag) + "; ";
     setNote(tr("Your earlier answer (version %1, %2) is loaded: change it and press Enter to save "
-               "a new version. %3")
+               "a new version; Escape goes back to the queue and changes nothing.")
                 .arg(prompt.current->version)
-                .arg(QString::fromStdString(prompt.current->status), flagsText));
+                .arg(QString::fromStdString(prompt.current->status)));
   } else {
     setNote(QString());
   }
-  for (int i = 0; i < kMaxCards; ++i) cards_[i]->setFlags(QString());
+  setFlags(FlagChoice());
   if (k != laidOutCount_) relayoutCards();
   refreshPlaces();
   shown_.start();
@@ -182,6 +183,15 @@ void RankingView::setRawText(bool raw) {
   raw_ = raw;
   rawText_->setChecked(raw);
   if (promptId_ != 0) renderTexts();
+}
+
+void RankingView::setFlags(const FlagChoice& flags) {
+  flags_ = flags;
+  QVector<QStringList> perCard(kMaxCards);
+  for (const auto& [card, flag] : flags)
+    if (card >= 0 && card < kMaxCards) perCard[card] << flag;
+  for (int i = 0; i < kMaxCards; ++i)
+    cards_[i]->setFlags(perCard[i].isEmpty() ? QString() : "\u2691 " + perCard[i].join(", "));
 }
 
 void RankingView::fitPromptHeight() {
@@ -330,10 +340,8 @@ void RankingView::submit() {
 
 void RankingView::chooseFlags() {
   if (promptId_ == 0) return;
-  std::optional<FlagChoice> flags = chooseFlags_();
-  if (!flags || flags->isEmpty()) return;
-  for (const auto& [card, flag] : *flags)
-    if (card >= 0 && card < cards_.size()) cards_[card]->setFlags("\u2691 " + flag);
+  std::optional<FlagChoice> flags = chooseFlags_(flags_);
+  if (!flags || *flags == flags_) return;
   Q_EMIT flagsChosen(*flags);
 }
 
@@ -383,6 +391,8 @@ void RankingView::keyPressEvent(QKeyEvent* event) {
     chooseFlags();
   } else if (key == Qt::Key_C) {
     askComment();
+  } else if (key == Qt::Key_Escape) {
+    if (promptId_ != 0) Q_EMIT backRequested();
   } else if (key == Qt::Key_R) {
     rawText_->setChecked(!raw_);  // emits rawTextToggled
   } else if ((key == Qt::Key_Left || key == Qt::Key_Right) && isPairwise()) {

@@ -43,16 +43,24 @@ class RankingView : public QWidget {
   // Model text as stored (true) or as Markdown without HTML (false); re-renders what is shown.
   void setRawText(bool raw);
   bool rawText() const { return raw_; }
+  // The flags of the shown prompt's answer (stored or pending): marked on the cards, and what the
+  // flags dialog opens on.
+  void setFlags(const FlagChoice& flags);
+  const FlagChoice& flags() const { return flags_; }
+  // Asks a yes/no question (a message box; tests replace it). True for yes.
+  bool confirm(const QString& question) { return confirm_(question); }
   // No prompt left (or none loaded): shows `message` instead of cards.
   void showMessage(const QString& message);
   void setNote(const QString& note);    // pending flags and comment, shown under the prompt
   void setError(const QString& error);  // empty clears the banner
   void setFlagNames(const QStringList& flags) { flagNames_ = flags; }
-  // Tests replace the dialogs; by default they open a FlagsDialog / a multi-line input.
-  void setFlagChooser(std::function<std::optional<FlagChoice>()> chooser) {
+  // Tests replace the dialogs; by default they open a FlagsDialog (on the current flags; it
+  // returns the whole new set) / a multi-line input / a question box.
+  void setFlagChooser(std::function<std::optional<FlagChoice>(const FlagChoice&)> chooser) {
     chooseFlags_ = chooser;
   }
   void setCommentAsker(std::function<std::optional<QString>()> asker) { askComment_ = asker; }
+  void setConfirmer(std::function<bool(const QString&)> confirmer) { confirm_ = confirmer; }
 
   qint64 promptId() const { return promptId_; }
   const QVector<qint64>& completionIds() const { return completionIds_; }
@@ -73,6 +81,9 @@ class RankingView : public QWidget {
   void skipRequested();
   void allBadRequested();
   void undoRequested();
+  // Escape: leave this prompt unanswered (the controller goes back to the queue).
+  void backRequested();
+  // The whole new set of flags for the shown prompt.
   void flagsChosen(FlagChoice flags);
   void commentChosen(QString comment);
   void rawTextToggled(bool raw);
@@ -116,13 +127,15 @@ class RankingView : public QWidget {
   QString promptText_;            // as stored, for re-rendering when the raw switch flips
   QStringList cardTexts_;
   bool raw_ = false;
+  FlagChoice flags_;
   int columns_ = 0;
   int laidOutCount_ = -1;
   int paintCount_ = 0;
   QElapsedTimer shown_;
   QStringList flagNames_;
-  std::function<std::optional<FlagChoice>()> chooseFlags_;
+  std::function<std::optional<FlagChoice>(const FlagChoice&)> chooseFlags_;
   std::function<std::optional<QString>()> askComment_;
+  std::function<bool(const QString&)> confirm_;
 };
 
 }  // namespace prefstudio::ui

@@ -2,6 +2,7 @@
 // real LabelingPage and controller. Each test checks what the DATABASE holds, on a second
 // connection: ranks with ties, skip, all bad, flags, comment, undo, pairwise strength, editing an
 // earlier ranking from the history, and the help overlay listing every shortcut.
+#include <QComboBox>
 #include <QLabel>
 #include <QListWidget>
 #include <QScrollBar>
@@ -11,7 +12,9 @@
 #include <QtTest>
 #include <memory>
 
+#include "db/completion_browser.h"
 #include "labeling_fixture.h"
+#include "ui/flags_dialog.h"
 #include "ui/help_overlay.h"
 #include "ui/history_panel.h"
 #include "ui/labeling_controller.h"
@@ -109,7 +112,7 @@ class TestLabelingKeyboard : public QObject {
   }
 
   void flagsAndCommentGoWithTheSubmit() {
-    view()->setFlagChooser([] {
+    view()->setFlagChooser([](const ui::FlagChoice&) {
       return std::optional<ui::FlagChoice>({{1, "hallucination"}, {-1, "harmful"}});
     });
     view()->setCommentAsker([] { return std::optional<QString>("card 2 invents a flag"); });
@@ -204,6 +207,136 @@ class TestLabelingKeyboard : public QObject {
     QCoreApplication::processEvents();
     QVERIFY(view()->columns() < 5);
     QCOMPARE(queryInt(*check_, "SELECT count(*) FROM card_orders"), 4);
+  }
+
+  // Submits prompt 0 (K = 4) with a flag on card 2 and a comment, then reopens it from the
+  // History tab. Returns the first version's id.
+  int64_t rankFlagAndReopen() {
+    view()->setFlagChooser([](const ui::FlagChoice&) {
+      return std::optional<ui::FlagChoice>({{1, "hallucination"}});
+    });
+    view()->setCommentAsker([] { return std::optional<QString>("check card 2"); });
+    keys("fc1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t v1 = currentRanking(prompts_[0]);
+    auto* tabs = page_->findChild<QTabWidget*>("sideTabs");
+    tabs->setCurrentWidget(page_->history());
+    QListWidget* list = page_->history()->list();
+    for (int i = 0; i < list->count(); ++i)
+      if (list->item(i)->data(Qt::UserRole).toLongLong() == prompts_[0])
+        Q_EMIT list->itemActivated(list->item(i));
+    return v1;
+  }
+
+  void rerankingFromHistoryKeepsFlagsAndComment() {
+    int64_t v1 = rankFlagAndReopen();
+    QCOMPARE(view()->promptId(), prompts_[0]);
+    QCOMPARE(view()->flags(), (ui::FlagChoice{{1, "hallucination"}}));
+    int64_t flagged = card(1);
+    for (int i = 0; i < 4; ++i) QTest::keyClick(view(), Qt::Key_Backspace);
+    keys("4321");
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t v2 = currentRanking(prompts_[0]);
+    QVERIFY(v2 != v1);
+    QCOMPARE(queryInt(*check_,
+                      "SELECT count(*) FROM ranking_flags WHERE ranking_id = ? AND flag = "
+                      "'hallucination' AND completion_id = " + std::to_string(flagged), v2),
+             1);
+    db::Statement comment = check_->prepare("SELECT comment FROM rankings WHERE id = ?");
+    comment.bind(1, v2);
+    QVERIFY(comment.step());
+    QCOMPARE(QString::fromStdString(comment.column_text(0)), QString("check card 2"));
+    db::CompletionBrowser browser(*check_);
+    db::BrowseFilter filter;
+    filter.state = db::BrowseFilter::State::kFlagged;
+    QCOMPARE(browser.count(filter), 1);  // Data > Flagged still counts it
+  }
+
+  void leavingAReopenedPromptChangesNothing() {
+    int64_t v1 = rankFlagAndReopen();
+    QCOMPARE(view()->promptId(), prompts_[0]);
+    const std::string all = "SELECT count(*) FROM rankings";
+    QTest::keyClick(view(), Qt::Key_Escape);  // back to the queue
+    QCOMPARE(view()->promptId(), prompts_[1]);
+    QCOMPARE(queryInt(*check_, all), 1);
+    QCOMPARE(currentRanking(prompts_[0]), v1);
+  }
+
+  void unchangedEnterOnAReopenedPromptWritesNothing() {
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t v1 = currentRanking(prompts_[0]);
+    page_->controller()->reopen(prompts_[0]);
+    QCOMPARE(view()->state().ranks(), (std::vector<int>{0, 1, 2, 3}));
+    QTest::keyClick(view(), Qt::Key_Return);  // the same answer
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 1);
+    QCOMPARE(currentRanking(prompts_[0]), v1);
+    QCOMPARE(view()->promptId(), prompts_[1]);  // back to the queue
+  }
+
+  void skippingAReopenedRankingAsksFirst() {
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t v1 = currentRanking(prompts_[0]);
+    QStringList asked;
+    bool answer = false;
+    view()->setConfirmer([&](const QString& question) {
+      asked << question;
+      return answer;
+    });
+    page_->controller()->reopen(prompts_[0]);
+    keys("s");  // declined: nothing changes, the prompt stays
+    QCOMPARE(asked.size(), 1);
+    QVERIFY(asked[0].contains("training pairs"));
+    QCOMPARE(currentRanking(prompts_[0]), v1);
+    QCOMPARE(view()->promptId(), prompts_[0]);
+    keys("x");  // all bad asks too
+    QCOMPARE(asked.size(), 2);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 1);
+    answer = true;
+    keys("s");
+    QCOMPARE(queryInt(*check_, "SELECT status = 'skipped' FROM rankings WHERE is_current = 1 AND "
+                               "prompt_id = ?", prompts_[0]),
+             1);
+    page_->controller()->reopen(prompts_[0]);
+    keys("s");  // skipped already: nothing asked, nothing written
+    QCOMPARE(asked.size(), 3);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 2);
+  }
+
+  void flagsDialogShowsTheCurrentStateStoresOnceAndRemoves() {
+    ui::FlagChoice seen;
+    ui::FlagChoice next = {{-1, "harmful"}, {2, "unreadable"}};
+    view()->setFlagChooser([&](const ui::FlagChoice& current) {
+      seen = current;
+      return std::optional<ui::FlagChoice>(next);
+    });
+    keys("f");
+    QCOMPARE(seen, ui::FlagChoice());
+    keys("f");  // pending flags are shown as they are
+    QCOMPARE(seen, next);
+    next = {{-1, "harmful"}, {-1, "harmful"}};  // twice, and card 3's flag removed
+    keys("f");
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t id = currentRanking(prompts_[0]);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM ranking_flags WHERE ranking_id = ?", id), 1);
+    page_->controller()->reopen(prompts_[0]);
+    keys("f");  // a reopened answer: its stored flag is shown
+    QCOMPARE(seen, (ui::FlagChoice{{-1, "harmful"}}));
+    next = {};
+    keys("f");  // removed from the database at once
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM ranking_flags"), 0);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 1);
+    // The dialog itself: the current flags checked for their target, each once in its choice.
+    ui::FlagsDialog dialog({"harmful", "unreadable"}, 4, {{1, "harmful"}, {1, "harmful"}});
+    QCOMPARE(dialog.choice(), (ui::FlagChoice{{1, "harmful"}}));
+    QCOMPARE(dialog.list()->item(0)->checkState(), Qt::Unchecked);  // the whole set: none
+    dialog.target()->setCurrentIndex(2);                              // card 2
+    QCOMPARE(dialog.list()->item(0)->checkState(), Qt::Checked);
+    dialog.list()->item(0)->setCheckState(Qt::Unchecked);
+    dialog.list()->item(1)->setCheckState(Qt::Checked);
+    QCOMPARE(dialog.choice(), (ui::FlagChoice{{1, "unreadable"}}));
   }
 
   void longCardsScrollWithTheKeyboard() {
