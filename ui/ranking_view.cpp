@@ -158,7 +158,9 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
       if (card >= 0 && card < k) ranks[card] = rank;
     }
     state_.setRanks(ranks);
-    if (k == 2 && prompt.current->strength && state_.complete())
+    if (k == 2 && state_.complete() && ranks[0] == ranks[1])
+      strength_->setStep(StrengthScale::kTie);
+    else if (k == 2 && prompt.current->strength && state_.complete())
       strength_->setStep(StrengthScale::stepFor(state_.pickOrder()[0], *prompt.current->strength));
     setNote(tr("Your earlier answer (version %1, %2) is loaded: change it and press Enter to save "
                "a new version; Escape goes back to the queue and changes nothing.")
@@ -273,6 +275,9 @@ void RankingView::refreshPlaces() {
   QString hint;
   if (state_.cardCount() == 0)
     hint = QString();
+  else if (isPairwise() && state_.complete() && strength_->step() < 0)
+    hint = tr("card %1 wins: now choose how much better (\u2190 / \u2192), or = for a tie")
+               .arg(state_.pickOrder()[0] + 1);
   else if (state_.complete())
     hint = tr("Enter submits");
   else if (state_.placedCount() == state_.cardCount() - 1)
@@ -285,24 +290,55 @@ void RankingView::refreshPlaces() {
 int RankingView::strengthStep() const { return strength_->step(); }
 
 void RankingView::pickCard(int card) {
-  if (!state_.pick(card)) return;
   if (isPairwise()) {
+    // The digit names the better card; how much better is the labeler's own choice (the scale),
+    // kept when it already named this card.
+    if (card > 1) return;
+    state_.clear();
+    state_.pick(card);
     state_.placeLast();
-    std::vector<int> ranks = state_.ranks();
-    if (ranks[0] == ranks[1])
+    int step = strength_->step();
+    if (step < 0 || step == StrengthScale::kTie || StrengthScale::winnerOf(step) != card)
       strength_->setStep(-1);
-    else if (strength_->step() < 0 || StrengthScale::winnerOf(strength_->step()) != card)
-      strength_->setStep(StrengthScale::stepFor(state_.pickOrder()[0], 2));
+    refreshPlaces();
+    return;
   }
+  if (!state_.pick(card)) return;
+  refreshPlaces();
+}
+
+void RankingView::tiePairwise() {
+  state_.setRanks({0, 0});
+  strength_->setStep(StrengthScale::kTie);
   refreshPlaces();
 }
 
 void RankingView::onStrengthStep(int step) {
   if (!isPairwise()) return;
+  if (step == StrengthScale::kTie) {
+    tiePairwise();
+    return;
+  }
   state_.clear();
   state_.pick(StrengthScale::winnerOf(step));
   state_.placeLast();
   refreshPlaces();
+}
+
+void RankingView::moveStrength(int key) {
+  // The first arrow lands on "slightly better" for the card already chosen (or on the side the
+  // arrow points to); each further one moves a step, through the tie in the middle.
+  int step = strength_->step();
+  const bool left = key == Qt::Key_Left;
+  std::vector<int> ranks = state_.ranks();
+  if (step >= 0)
+    step = std::clamp(step + (left ? -1 : 1), 0, static_cast<int>(StrengthScale::kLast));
+  else if (state_.complete() && ranks[0] != ranks[1])
+    step = StrengthScale::stepFor(state_.pickOrder()[0], 1);
+  else
+    step = StrengthScale::kTie + (left ? -1 : 1);
+  strength_->setStep(step);
+  onStrengthStep(step);
 }
 
 void RankingView::scrollCards(int key, bool page) {
@@ -326,15 +362,19 @@ void RankingView::scrollCards(int key, bool page) {
 void RankingView::submit() {
   if (promptId_ == 0) return;
   if (!state_.complete()) state_.placeLast();
-  if (!state_.complete()) {
-    refreshPlaces();
-    return;  // not every card placed yet
-  }
   refreshPlaces();
+  if (!state_.complete()) return;  // not every card placed yet
   std::vector<int> ranks = state_.ranks();
   int strength = 0;
-  if (isPairwise() && ranks[0] != ranks[1] && strength_->step() >= 0)
+  if (isPairwise() && ranks[0] != ranks[1]) {
+    if (strength_->step() < 0 || strength_->step() == StrengthScale::kTie) {
+      strip_->setHint(tr("Not saved: choose how much better card %1 is (\u2190 / \u2192 or "
+                         "click the scale), or = for a tie")
+                          .arg(state_.pickOrder()[0] + 1));
+      return;
+    }
     strength = StrengthScale::strengthOf(strength_->step());
+  }
   Q_EMIT submitRequested(QVector<int>(ranks.begin(), ranks.end()), strength);
 }
 
@@ -371,8 +411,12 @@ void RankingView::keyPressEvent(QKeyEvent* event) {
   } else if (key >= Qt::Key_1 && key <= Qt::Key_9) {
     pickCard(key - Qt::Key_1);
   } else if (key == Qt::Key_Equal) {
-    state_.tieNext();
-    refreshPlaces();
+    if (isPairwise()) {
+      tiePairwise();
+    } else {
+      state_.tieNext();
+      refreshPlaces();
+    }
   } else if (key == Qt::Key_Backspace) {
     if (state_.takeBack()) {
       if (isPairwise()) {
@@ -396,11 +440,7 @@ void RankingView::keyPressEvent(QKeyEvent* event) {
   } else if (key == Qt::Key_R) {
     rawText_->setChecked(!raw_);  // emits rawTextToggled
   } else if ((key == Qt::Key_Left || key == Qt::Key_Right) && isPairwise()) {
-    int step = strength_->step() < 0
-                   ? (key == Qt::Key_Left ? 2 : 3)
-                   : std::clamp(strength_->step() + (key == Qt::Key_Left ? -1 : 1), 0, 5);
-    strength_->setStep(step);
-    onStrengthStep(step);
+    moveStrength(key);
   } else if (key == Qt::Key_Left || key == Qt::Key_Right) {
     for (int i = 0; i < state_.cardCount(); ++i)
       cards_[i]->body()->horizontalScrollBar()->triggerAction(

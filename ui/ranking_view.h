@@ -76,7 +76,8 @@ class RankingView : public QWidget {
   int paintCount() const { return paintCount_; }
 
  Q_SIGNALS:
-  // ranks: per card in display order (0 best, ties equal); strength 1..3 in pairwise mode, else 0.
+  // ranks: per card in display order (0 best, ties equal); strength 1..3 in pairwise mode when
+  // one card wins (the labeler must choose it), else 0.
   void submitRequested(QVector<int> ranks, int strength);
   void skipRequested();
   void allBadRequested();
@@ -100,6 +101,8 @@ class RankingView : public QWidget {
   void refreshPlaces();
   void renderTexts();
   void pickCard(int card);
+  void tiePairwise();
+  void moveStrength(int key);
   void scrollCards(int key, bool page);
   void submit();
   void onStrengthStep(int step);

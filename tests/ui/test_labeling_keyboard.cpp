@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QTextBrowser>
 #include <QTabWidget>
@@ -21,6 +22,7 @@
 #include "ui/labeling_page.h"
 #include "ui/progress_panel.h"
 #include "ui/ranking_card.h"
+#include "ui/ranking_strip.h"
 #include "ui/ranking_view.h"
 
 using namespace prefstudio;
@@ -188,12 +190,47 @@ class TestLabelingKeyboard : public QObject {
     QCOMPARE(view()->promptId(), prompts_[2]);
     QVERIFY(view()->isPairwise());
     int64_t b = card(1);
-    keys("2");                               // B better (strength 2) by default
-    QTest::keyClick(view(), Qt::Key_Right);  // B much better
+    keys("2");  // card 2 wins, but how much better is the labeler's choice: nothing chosen yet
+    QCOMPARE(view()->strengthStep(), -1);
+    QVERIFY(view()->strip()->hint().contains("how much better"));
+    QTest::keyClick(view(), Qt::Key_Return);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 2);  // not stored: the two skips
+    QVERIFY(view()->strip()->hint().contains("Not saved"));
+    QTest::keyClick(view(), Qt::Key_Right);  // 2 slightly better
+    QTest::keyClick(view(), Qt::Key_Right);  // 2 better
+    QTest::keyClick(view(), Qt::Key_Right);  // 2 much better
     QTest::keyClick(view(), Qt::Key_Return);
     int64_t id = currentRanking(prompts_[2]);
     QCOMPARE(queryInt(*check_, "SELECT strength FROM rankings WHERE id = ?", id), 3);
     QCOMPARE(rankOf(id, b), 0);
+  }
+
+  void pairwiseTieIsStoredAndTheScaleNamesCardsByNumber() {
+    keys("ss");
+    QVERIFY(view()->isPairwise());
+    QStringList labels;
+    for (auto* button : view()->findChildren<QPushButton*>("strengthStep")) labels << button->text();
+    QCOMPARE(labels.first(), QString("1 much better"));
+    QCOMPARE(labels.last(), QString("2 much better"));
+    QVERIFY(labels.join(" ").contains("Tie"));
+    QVERIFY(!labels.join(" ").contains("A ") && !labels.join(" ").contains("B "));
+    keys("=");
+    QCOMPARE(view()->state().ranks(), (std::vector<int>{0, 0}));
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t id = currentRanking(prompts_[2]);
+    QVERIFY(id > 0);
+    QCOMPARE(queryInt(*check_, "SELECT count(DISTINCT rank) FROM ranking_entries WHERE "
+                               "ranking_id = ?", id), 1);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM ranking_entries WHERE ranking_id = ?", id), 2);
+    QCOMPARE(queryInt(*check_, "SELECT strength IS NULL FROM rankings WHERE id = ?", id), 1);
+    page_->controller()->reopen(prompts_[2]);  // the tie is loaded again
+    QCOMPARE(view()->promptId(), prompts_[2]);
+    QCOMPARE(view()->strengthStep(), 3);
+    QTest::keyClick(view(), Qt::Key_Left);  // the arrows pass through the tie: 1 slightly better
+    QCOMPARE(view()->state().ranks(), (std::vector<int>{0, 1}));
+    QTest::keyClick(view(), Qt::Key_Return);
+    id = currentRanking(prompts_[2]);
+    QCOMPARE(queryInt(*check_, "SELECT strength FROM rankings WHERE id = ?", id), 1);
   }
 
   void nineCardsStackWhenNarrowAndTheOrderIsShuffled() {
