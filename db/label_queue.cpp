@@ -92,6 +92,10 @@ bool LabelQueue::is_open(int64_t prompt_id) {
 }
 
 std::optional<int64_t> LabelQueue::next() {
+  while (!first_.empty()) {
+    if (is_open(first_.back())) return first_.back();
+    first_.pop_back();
+  }
   for (size_t step = 0; step < order_.size(); ++step) {
     size_t index = (cursor_ + step) % order_.size();
     if (is_open(order_[index])) {

@@ -37,6 +37,9 @@ class LabelQueue {
   // can skip it without a lookup. The database stays the authority.
   void mark_done(int64_t prompt_id) { done_.insert(prompt_id); }
   void mark_undone(int64_t prompt_id) { done_.erase(prompt_id); }
+  // Offers `prompt_id` before any other while it is open; the latest put comes first. Undone
+  // prompts come next this way, not when the walk wraps around.
+  void put_first(int64_t prompt_id) { first_.push_back(prompt_id); }
   QueueCounts counts();
 
   const std::vector<int64_t>& order() const { return order_; }
@@ -51,6 +54,7 @@ class LabelQueue {
   std::vector<int64_t> order_;        // every prompt id, in queue order
   size_t cursor_ = 0;                 // index into order_ of the next candidate
   std::unordered_set<int64_t> done_;  // prompts this labeler has a current ranking for
+  std::vector<int64_t> first_;        // put_first, a stack
   Statement mine_;
   Statement rankable_;
   Statement others_;

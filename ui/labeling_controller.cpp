@@ -215,7 +215,10 @@ void LabelingController::undo() {
     }
     int64_t promptId = store_.undo_submit(sessionSubmits_.back());
     sessionSubmits_.pop_back();
-    if (!store_.current_ranking(promptId, labelerId_)) queue_->mark_undone(promptId);
+    if (!store_.current_ranking(promptId, labelerId_)) {
+      queue_->mark_undone(promptId);
+      queue_->put_first(promptId);  // undone prompts come next, not at the end of the queue
+    }
     showPrompt(promptId);
     refreshSide();
   });
@@ -283,6 +286,7 @@ void LabelingController::updateNote() {
 
 void LabelingController::reopen(qint64 promptId) {
   guarded("Reopening", [&] { showPrompt(promptId); });
+  view_->setFocus(Qt::OtherFocusReason);  // keys go to the ranking view, not the history list
 }
 
 void LabelingController::saveGuidelines(QString markdown) {

@@ -363,7 +363,14 @@ void RankingView::submit() {
   if (promptId_ == 0) return;
   if (!state_.complete()) state_.placeLast();
   refreshPlaces();
-  if (!state_.complete()) return;  // not every card placed yet
+  if (!state_.complete()) {  // say what is missing; nothing is stored
+    QStringList missing;
+    for (int card = 0; card < state_.cardCount(); ++card)
+      if (!state_.isPlaced(card)) missing << QString::number(card + 1);
+    strip_->setHint(tr("Not saved: place cards %1 first (Enter places the last one)")
+                        .arg(missing.join(", ")));
+    return;
+  }
   std::vector<int> ranks = state_.ranks();
   int strength = 0;
   if (isPairwise() && ranks[0] != ranks[1]) {

@@ -2,6 +2,7 @@
 // real LabelingPage and controller. Each test checks what the DATABASE holds, on a second
 // connection: ranks with ties, skip, all bad, flags, comment, undo, pairwise strength, editing an
 // earlier ranking from the history, and the help overlay listing every shortcut.
+#include <QApplication>
 #include <QComboBox>
 #include <QLabel>
 #include <QListWidget>
@@ -64,6 +65,8 @@ class TestLabelingKeyboard : public QObject {
     page_ = std::make_unique<ui::LabelingPage>(new ui::LabelingController(path_, "alice"));
     page_->resize(1300, 800);
     page_->show();
+    QApplication::setActiveWindow(page_.get());
+    QVERIFY(QTest::qWaitForWindowActive(page_.get()));
     check_ = std::make_unique<db::Database>(path_.toStdString(), false);
   }
   void cleanup() {
@@ -233,6 +236,14 @@ class TestLabelingKeyboard : public QObject {
     QCOMPARE(queryInt(*check_, "SELECT strength FROM rankings WHERE id = ?", id), 1);
   }
 
+  void enterOnAnIncompleteRankingSaysWhatIsMissing() {
+    keys("2");
+    QTest::keyClick(view(), Qt::Key_Return);
+    QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 0);
+    QString hint = view()->strip()->hint();
+    QVERIFY2(hint.contains("Not saved") && hint.contains("1, 3, 4"), qPrintable(hint));
+  }
+
   void nineCardsStackWhenNarrowAndTheOrderIsShuffled() {
     keys("sss");
     QCOMPARE(view()->promptId(), prompts_[3]);
@@ -259,6 +270,7 @@ class TestLabelingKeyboard : public QObject {
     auto* tabs = page_->findChild<QTabWidget*>("sideTabs");
     tabs->setCurrentWidget(page_->history());
     QListWidget* list = page_->history()->list();
+    list->setFocus();  // as a double-click does
     for (int i = 0; i < list->count(); ++i)
       if (list->item(i)->data(Qt::UserRole).toLongLong() == prompts_[0])
         Q_EMIT list->itemActivated(list->item(i));
@@ -292,6 +304,7 @@ class TestLabelingKeyboard : public QObject {
   void leavingAReopenedPromptChangesNothing() {
     int64_t v1 = rankFlagAndReopen();
     QCOMPARE(view()->promptId(), prompts_[0]);
+    QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(view()));  // focus follows
     const std::string all = "SELECT count(*) FROM rankings";
     QTest::keyClick(view(), Qt::Key_Escape);  // back to the queue
     QCOMPARE(view()->promptId(), prompts_[1]);
@@ -374,6 +387,22 @@ class TestLabelingKeyboard : public QObject {
     dialog.list()->item(0)->setCheckState(Qt::Unchecked);
     dialog.list()->item(1)->setCheckState(Qt::Checked);
     QCOMPARE(dialog.choice(), (ui::FlagChoice{{1, "unreadable"}}));
+  }
+
+  void undonePromptsComeNext() {
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    keys("123");
+    QTest::keyClick(view(), Qt::Key_Return);
+    QCOMPARE(view()->promptId(), prompts_[2]);
+    QTest::keyClick(view(), Qt::Key_Z, Qt::ControlModifier);
+    QTest::keyClick(view(), Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(view()->promptId(), prompts_[0]);
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    QCOMPARE(view()->promptId(), prompts_[1]);  // the other undone one, not prompt 2
+    keys("s");
+    QCOMPARE(view()->promptId(), prompts_[2]);
   }
 
   void longCardsScrollWithTheKeyboard() {
