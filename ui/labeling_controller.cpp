@@ -88,7 +88,12 @@ void LabelingController::showPrompt(int64_t promptId) {
   pendingComment_.clear();
   view_->showPrompt(current_);
   view_->setFlags(choiceOf(shownFlags()));
+  view_->setComment(shownComment());
   updateNote();
+}
+
+QString LabelingController::shownComment() const {
+  return current_.current ? QString::fromStdString(current_.current->comment) : pendingComment_;
 }
 
 const std::vector<db::RankingFlag>& LabelingController::shownFlags() const {
@@ -258,6 +263,7 @@ void LabelingController::setComment(QString comment) {
     } else {
       pendingComment_ = comment;
     }
+    view_->setComment(shownComment());
     updateNote();
   });
 }

@@ -77,6 +77,7 @@ class LabelingController : public QObject {
   void showPrompt(int64_t promptId);
   void refreshSide();
   void updateNote();
+  QString shownComment() const;
 
   QString projectPath_;
   QString labeler_;

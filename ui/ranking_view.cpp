@@ -6,7 +6,6 @@
 #include <QCheckBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
@@ -18,6 +17,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ui/comment_dialog.h"
 #include "ui/help_overlay.h"
 #include "ui/markdown_text.h"
 #include "ui/ranking_card.h"
@@ -36,13 +36,7 @@ RankingView::RankingView(QWidget* parent) : QWidget(parent) {
     if (dialog.exec() != QDialog::Accepted) return std::nullopt;
     return dialog.choice();
   };
-  askComment_ = [this]() -> std::optional<QString> {
-    bool ok = false;
-    QString text = QInputDialog::getMultiLineText(this, tr("Comment"),
-                                                  tr("Comment on this prompt:"), QString(), &ok);
-    if (!ok) return std::nullopt;
-    return text;
-  };
+  askComment_ = [this](const QString& current) { return CommentDialog::ask(this, current); };
   confirm_ = [this](const QString& question) {
     return QMessageBox::question(this, tr("Preference Studio"), question) == QMessageBox::Yes;
   };
@@ -170,6 +164,7 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
     setNote(QString());
   }
   setFlags(FlagChoice());
+  comment_.clear();
   if (k != laidOutCount_) relayoutCards();
   refreshPlaces();
   shown_.start();
@@ -394,8 +389,8 @@ void RankingView::chooseFlags() {
 
 void RankingView::askComment() {
   if (promptId_ == 0) return;
-  std::optional<QString> comment = askComment_();
-  if (comment) Q_EMIT commentChosen(*comment);
+  std::optional<QString> comment = askComment_(comment_);
+  if (comment && *comment != comment_) Q_EMIT commentChosen(*comment);
 }
 
 bool RankingView::helpVisible() const { return help_->isVisible(); }

@@ -47,6 +47,8 @@ class RankingView : public QWidget {
   // flags dialog opens on.
   void setFlags(const FlagChoice& flags);
   const FlagChoice& flags() const { return flags_; }
+  // The comment of the shown prompt's answer (stored or pending): what the comment dialog opens on.
+  void setComment(const QString& comment) { comment_ = comment; }
   // Asks a yes/no question (a message box; tests replace it). True for yes.
   bool confirm(const QString& question) { return confirm_(question); }
   // No prompt left (or none loaded): shows `message` instead of cards.
@@ -55,11 +57,13 @@ class RankingView : public QWidget {
   void setError(const QString& error);  // empty clears the banner
   void setFlagNames(const QStringList& flags) { flagNames_ = flags; }
   // Tests replace the dialogs; by default they open a FlagsDialog (on the current flags; it
-  // returns the whole new set) / a multi-line input / a question box.
+  // returns the whole new set) / a CommentDialog (on the current comment) / a question box.
   void setFlagChooser(std::function<std::optional<FlagChoice>(const FlagChoice&)> chooser) {
     chooseFlags_ = chooser;
   }
-  void setCommentAsker(std::function<std::optional<QString>()> asker) { askComment_ = asker; }
+  void setCommentAsker(std::function<std::optional<QString>(const QString&)> asker) {
+    askComment_ = asker;
+  }
   void setConfirmer(std::function<bool(const QString&)> confirmer) { confirm_ = confirmer; }
 
   qint64 promptId() const { return promptId_; }
@@ -131,13 +135,14 @@ class RankingView : public QWidget {
   QStringList cardTexts_;
   bool raw_ = false;
   FlagChoice flags_;
+  QString comment_;
   int columns_ = 0;
   int laidOutCount_ = -1;
   int paintCount_ = 0;
   QElapsedTimer shown_;
   QStringList flagNames_;
   std::function<std::optional<FlagChoice>(const FlagChoice&)> chooseFlags_;
-  std::function<std::optional<QString>()> askComment_;
+  std::function<std::optional<QString>(const QString&)> askComment_;
   std::function<bool(const QString&)> confirm_;
 };
 

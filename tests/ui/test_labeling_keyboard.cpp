@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QTextBrowser>
@@ -16,6 +17,7 @@
 
 #include "db/completion_browser.h"
 #include "labeling_fixture.h"
+#include "ui/comment_dialog.h"
 #include "ui/flags_dialog.h"
 #include "ui/help_overlay.h"
 #include "ui/history_panel.h"
@@ -120,7 +122,7 @@ class TestLabelingKeyboard : public QObject {
     view()->setFlagChooser([](const ui::FlagChoice&) {
       return std::optional<ui::FlagChoice>({{1, "hallucination"}, {-1, "harmful"}});
     });
-    view()->setCommentAsker([] { return std::optional<QString>("card 2 invents a flag"); });
+    view()->setCommentAsker([](const QString&) { return std::optional<QString>("card 2 invents a flag"); });
     int64_t second = card(1);
     keys("fc");
     QCOMPARE(queryInt(*check_, "SELECT count(*) FROM ranking_flags"), 0);  // pending until answered
@@ -263,7 +265,7 @@ class TestLabelingKeyboard : public QObject {
     view()->setFlagChooser([](const ui::FlagChoice&) {
       return std::optional<ui::FlagChoice>({{1, "hallucination"}});
     });
-    view()->setCommentAsker([] { return std::optional<QString>("check card 2"); });
+    view()->setCommentAsker([](const QString&) { return std::optional<QString>("check card 2"); });
     keys("fc1234");
     QTest::keyClick(view(), Qt::Key_Return);
     int64_t v1 = currentRanking(prompts_[0]);
@@ -426,6 +428,32 @@ class TestLabelingKeyboard : public QObject {
     QCOMPARE(bar->value(), 0);
     QCOMPARE(view()->state().placedCount(), 0);
     QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 0);
+  }
+
+  void commentDialogOpensOnTheCommentAndCtrlEnterSaves() {
+    ui::CommentDialog dialog("first thoughts");
+    QCOMPARE(dialog.editor()->toPlainText(), QString("first thoughts"));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QTest::keyClicks(dialog.editor(), ", second");
+    QTest::keyClick(dialog.editor(), Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(dialog.text(), QString("first thoughts, second"));
+    // Through the view: the asker is given the stored comment of a reopened answer, and giving it
+    // back unchanged writes nothing.
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    int64_t id = currentRanking(prompts_[0]);
+    check_->exec("UPDATE rankings SET comment = 'kept' WHERE id = " + std::to_string(id));
+    page_->controller()->reopen(prompts_[0]);
+    QString seen;
+    view()->setCommentAsker([&](const QString& current) {
+      seen = current;
+      return std::optional<QString>(current);
+    });
+    keys("c");
+    QCOMPARE(seen, QString("kept"));
+    QCOMPARE(queryInt(*check_, "SELECT comment = 'kept' FROM rankings WHERE id = ?", id), 1);
   }
 
   void helpOverlayListsEveryShortcut() {
