@@ -24,22 +24,38 @@ LabelQueue::LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& 
     : db_(db),
       labeler_id_(labeler_id),
       overlap_(settings.overlap),
+      settings_(settings),
       mine_(db.prepare("SELECT 1 FROM rankings WHERE prompt_id = ? AND labeler_id = ? AND "
                        "is_current = 1")),
       rankable_(db.prepare("SELECT count(*) FROM (SELECT 1 FROM completions WHERE prompt_id = ? "
                            "LIMIT 2)")),
       others_(db.prepare("SELECT count(*) FROM rankings WHERE prompt_id = ? AND is_current = 1 "
-                         "AND status != 'skipped' AND labeler_id != ?")) {
-  load_order(settings);
+                         "AND status != 'skipped' AND labeler_id != ?")),
+      max_id_(db.prepare("SELECT coalesce(max(id), 0) FROM prompts")) {
+  load_order();
   Statement done =
       db_.prepare("SELECT prompt_id FROM rankings WHERE labeler_id = ? AND is_current = 1");
   done.bind(1, labeler_id_);
   while (done.step()) done_.insert(done.column_int(0));
 }
 
-void LabelQueue::load_order(const ProjectSettings& settings) {
+void LabelQueue::pick_up_new_prompts() {
+  max_id_.step();
+  int64_t max_id = max_id_.column_int(0);
+  max_id_.reset();
+  if (max_id <= max_prompt_id_) return;
+  int64_t at = order_.empty() ? 0 : order_[cursor_ % order_.size()];
+  load_order();
+  auto found = std::find(order_.begin(), order_.end(), at);
+  cursor_ = found == order_.end() ? 0 : static_cast<size_t>(found - order_.begin());
+}
+
+void LabelQueue::load_order() {
+  const ProjectSettings& settings = settings_;
+  order_.clear();
   Statement ids = db_.prepare("SELECT id FROM prompts ORDER BY id");
   while (ids.step()) order_.push_back(ids.column_int(0));
+  max_prompt_id_ = order_.empty() ? 0 : order_.back();
   if (settings.queue_order == "random") {
     uint64_t state = static_cast<uint64_t>(settings.queue_seed);
     for (size_t i = order_.size(); i > 1; --i)
@@ -92,6 +108,7 @@ bool LabelQueue::is_open(int64_t prompt_id) {
 }
 
 std::optional<int64_t> LabelQueue::next() {
+  pick_up_new_prompts();
   while (!first_.empty()) {
     if (is_open(first_.back())) return first_.back();
     first_.pop_back();

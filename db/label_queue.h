@@ -1,6 +1,7 @@
 // LabelQueue: which prompt a labeler sees next, and the counts behind the progress bar.
 // The prompt order (as imported, seeded random, or lowest reward-model margin first) is computed
-// once at construction and walked with a cursor; each candidate costs two lookups in the partial
+// at construction, again when prompts were added since (max(id) grew: one index lookup per
+// next()), and walked with a cursor; each candidate costs two lookups in the partial
 // index rankings_one_current, so an Enter never scans the project. Borrows the Database.
 // Rules: any current ranking of this labeler (ranked, skipped or all_bad) takes a prompt out of
 // this labeler's queue; a prompt whose current 'ranked'/'all_bad' rankings by other labelers reach
@@ -46,11 +47,15 @@ class LabelQueue {
 
  private:
   bool is_open(int64_t prompt_id);
-  void load_order(const ProjectSettings& settings);
+  void load_order();
+  // Prompts added since the order was computed (an import by the CLI or another copy) join it.
+  void pick_up_new_prompts();
 
   Database& db_;
   int64_t labeler_id_;
   int overlap_;
+  ProjectSettings settings_;
+  int64_t max_prompt_id_ = 0;  // the largest prompt id when order_ was computed
   std::vector<int64_t> order_;        // every prompt id, in queue order
   size_t cursor_ = 0;                 // index into order_ of the next candidate
   std::unordered_set<int64_t> done_;  // prompts this labeler has a current ranking for
@@ -58,6 +63,7 @@ class LabelQueue {
   Statement mine_;
   Statement rankable_;
   Statement others_;
+  Statement max_id_;
 };
 
 }  // namespace prefstudio::db

@@ -19,6 +19,7 @@
 #include "db/completion_browser.h"
 #include "db/schema.h"
 #include "ui/data_table_model.h"
+#include "ui/project_watcher.h"
 
 namespace prefstudio::ui {
 
@@ -65,6 +66,9 @@ DataView::DataView(const QString& projectPath, QWidget* parent)
   connect(refresh_button, &QPushButton::clicked, this, &DataView::refresh);
   connectSignals();
   reloadLabelers();
+  // A labeler who ranks (here, in another copy, or by import) joins the filter without Refresh.
+  connect(new ProjectWatcher(projectPath, this), &ProjectWatcher::changed, this,
+          &DataView::reloadLabelers);
   updateCount();
 }
 

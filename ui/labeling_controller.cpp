@@ -9,6 +9,7 @@
 #include "ui/guidelines_panel.h"
 #include "ui/history_panel.h"
 #include "ui/progress_panel.h"
+#include "ui/project_watcher.h"
 #include "ui/ranking_view.h"
 
 namespace prefstudio::ui {
@@ -57,6 +58,12 @@ void LabelingController::attach(RankingView* view, ProgressPanel* progress, Hist
     guarded("Loading the history", [&] { history_->setEntries(store_.history(labelerId_, 100)); });
   });
   connect(guidelines, &GuidelinesPanel::saveRequested, this, &LabelingController::saveGuidelines);
+  // Prompts imported by the CLI or another copy while this one is open are offered without a
+  // restart: the queue picks them up on its next walk; when nothing is left, look again on change.
+  watcher_ = new ProjectWatcher(projectPath_, this);
+  connect(watcher_, &ProjectWatcher::changed, this, [this] {
+    if (current_.prompt_id == 0) showNext();
+  });
   guarded("Loading the project", [&] {
     db::ProjectSettings settings = store_.settings();
     QStringList flags;
@@ -72,14 +79,17 @@ void LabelingController::attach(RankingView* view, ProgressPanel* progress, Hist
 void LabelingController::showNext() {
   guarded("Loading the next prompt", [&] {
     std::optional<int64_t> next = queue_->next();
-    if (next) {
+    if (next)
       showPrompt(*next);
-    } else {
-      current_ = db::PromptForLabeling();
-      view_->showMessage(tr("Nothing left to label. Thank you!"));
-    }
+    else
+      showNothingLeft();
     refreshSide();
   });
+}
+
+void LabelingController::showNothingLeft() {
+  current_ = db::PromptForLabeling();
+  view_->showMessage(tr("Nothing left for you to label. Thank you!"));
 }
 
 void LabelingController::showPrompt(int64_t promptId) {
@@ -113,7 +123,7 @@ FlagChoice LabelingController::choiceOf(const std::vector<db::RankingFlag>& flag
 }
 
 void LabelingController::refreshSide() {
-  progress_->setCounts(queue_->counts(), labeler_);
+  progress_->setCounts(queue_->counts(), labeler_, current_.prompt_id == 0);
   // A hidden history tab is refreshed when it is shown (refreshRequested), not on every Enter.
   if (history_->isVisible()) history_->setEntries(store_.history(labelerId_, 100));
 }
@@ -135,12 +145,10 @@ void LabelingController::finishAnswer(int64_t rankingId) {
   queue_->mark_done(current_.prompt_id);
   Q_EMIT submitted(rankingId);
   std::optional<int64_t> next = queue_->next();
-  if (next) {
+  if (next)
     showPrompt(*next);
-  } else {
-    current_ = db::PromptForLabeling();
-    view_->showMessage(tr("Nothing left to label. Thank you!"));
-  }
+  else
+    showNothingLeft();
   refreshSide();
 }
 

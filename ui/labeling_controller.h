@@ -25,6 +25,7 @@ namespace prefstudio::ui {
 class GuidelinesPanel;
 class HistoryPanel;
 class ProgressPanel;
+class ProjectWatcher;
 class RankingView;
 
 class LabelingController : public QObject {
@@ -77,6 +78,7 @@ class LabelingController : public QObject {
   void showPrompt(int64_t promptId);
   void refreshSide();
   void updateNote();
+  void showNothingLeft();
   QString shownComment() const;
 
   QString projectPath_;
@@ -93,6 +95,7 @@ class LabelingController : public QObject {
   ProgressPanel* progress_ = nullptr;
   HistoryPanel* history_ = nullptr;
   GuidelinesPanel* guidelines_ = nullptr;
+  ProjectWatcher* watcher_ = nullptr;  // offers prompts imported while "nothing left" is shown
 };
 
 }  // namespace prefstudio::ui

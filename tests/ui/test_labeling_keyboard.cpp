@@ -456,6 +456,68 @@ class TestLabelingKeyboard : public QObject {
     QCOMPARE(queryInt(*check_, "SELECT comment = 'kept' FROM rankings WHERE id = ?", id), 1);
   }
 
+  void nothingLeftNeverSitsBesideAShortCount() {
+    // Prompt 3 waits for its completions: with the others done, the queue is empty at 3 of 4.
+    check_->exec("DELETE FROM completions WHERE prompt_id = " + std::to_string(prompts_[3]) +
+                 " AND id NOT IN (SELECT min(id) FROM completions WHERE prompt_id = " +
+                 std::to_string(prompts_[3]) + ")");
+    page_ = std::make_unique<ui::LabelingPage>(new ui::LabelingController(path_, "alice"));
+    keys("sss");
+    QCOMPARE(view()->promptId(), 0);
+    QString text = page_->progress()->text();
+    QVERIFY2(!text.contains("3 of 4") && text.contains("nothing left for you"), qPrintable(text));
+  }
+
+  void promptsImportedWhileOpenAreOffered() {
+    keys("ssss");
+    QCOMPARE(view()->promptId(), 0);  // nothing left
+    // Another program (the CLI, another copy) imports a prompt with its completions.
+    check_->exec(
+        "INSERT INTO prompts (text) VALUES ('imported later');"
+        "INSERT INTO completions (prompt_id, text) SELECT max(id), 'a' FROM prompts;"
+        "INSERT INTO completions (prompt_id, text) SELECT max(id), 'b' FROM prompts;");
+    int64_t added = queryInt(*check_, "SELECT max(id) FROM prompts");
+    QTRY_COMPARE(view()->promptId(), added);  // offered without a restart
+    QVERIFY(page_->progress()->text().contains("4 of 5"));
+  }
+
+  void historyEntriesShowThePrompt() {
+    check_->exec("UPDATE prompts SET text = 'Summarise the minutes of the budget meeting of the "
+                 "harbour committee, in three bullet points' WHERE id = " +
+                 std::to_string(prompts_[0]));
+    page_->controller()->showNext();
+    keys("1234");
+    QTest::keyClick(view(), Qt::Key_Return);
+    page_->findChild<QTabWidget*>("sideTabs")->setCurrentWidget(page_->history());
+    QListWidget* list = page_->history()->list();
+    QCOMPARE(list->count(), 1);
+    QVERIFY(list->wordWrap());
+    QStringList lines = list->item(0)->text().split('\n');
+    QCOMPARE(lines.size(), 2);  // when and status, then the prompt on a line of its own
+    QVERIFY(lines[1].startsWith("Summarise the minutes of the budget meeting of the harbour"));
+  }
+
+  void nineCardsAllReachableAt1024x700() {
+    page_.reset();
+    QString path = dir_.filePath("nine.sqlite");
+    std::vector<int64_t> prompts = test::makeProject(path, {9});
+    page_ = std::make_unique<ui::LabelingPage>(new ui::LabelingController(path, "alice"));
+    page_->resize(1024, 700);
+    page_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(page_.get()));
+    QCOMPARE(view()->completionIds().size(), 9);
+    QTest::keyClick(view(), Qt::Key_End, Qt::ShiftModifier);  // the page of cards, to its end
+    QCoreApplication::processEvents();
+    for (int i = 6; i < 9; ++i) QVERIFY2(!view()->card(i)->visibleRegion().isEmpty(), "last row");
+    QTest::keyClick(view(), Qt::Key_Home, Qt::ShiftModifier);
+    QCoreApplication::processEvents();
+    QVERIFY(!view()->card(0)->visibleRegion().isEmpty());
+    keys("123456789");
+    QTest::keyClick(view(), Qt::Key_Return);
+    db::Database check(path.toStdString(), false);
+    QCOMPARE(queryInt(check, "SELECT count(*) FROM ranking_entries"), 9);
+  }
+
   void helpOverlayListsEveryShortcut() {
     QTest::keyClick(view(), '?');
     QVERIFY(view()->helpVisible());
