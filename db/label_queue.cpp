@@ -29,8 +29,18 @@ LabelQueue::LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& 
                        "is_current = 1")),
       rankable_(db.prepare("SELECT count(*) FROM (SELECT 1 FROM completions WHERE prompt_id = ? "
                            "LIMIT 2)")),
-      others_(db.prepare("SELECT count(*) FROM rankings WHERE prompt_id = ? AND is_current = 1 "
-                         "AND status != 'skipped' AND labeler_id != ?")),
+      // Other labelers' answers (skips do not count) plus their live reservations of prompts they
+      // have not answered at all.
+      others_(db.prepare(
+          "SELECT (SELECT count(*) FROM rankings WHERE prompt_id = ?1 AND is_current = 1 AND "
+          "status != 'skipped' AND labeler_id != ?2) + (SELECT count(*) FROM queue_reservations q "
+          "WHERE q.prompt_id = ?1 AND q.labeler_id != ?2 AND q.expires_at > "
+          "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AND NOT EXISTS (SELECT 1 FROM rankings r WHERE "
+          "r.prompt_id = ?1 AND r.labeler_id = q.labeler_id AND r.is_current = 1))")),
+      reserve_(db.prepare(
+          "INSERT INTO queue_reservations (prompt_id, labeler_id, expires_at) VALUES (?1, ?2, "
+          "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)) ON CONFLICT (prompt_id, labeler_id) DO "
+          "UPDATE SET expires_at = excluded.expires_at")),
       max_id_(db.prepare("SELECT coalesce(max(id), 0) FROM prompts")) {
   load_order();
   Statement done =
@@ -107,15 +117,29 @@ bool LabelQueue::is_open(int64_t prompt_id) {
   return others < overlap_;
 }
 
+bool LabelQueue::reserve(int64_t prompt_id) {
+  // Most candidates of a walk are closed: find that with reads alone, write only for an open one.
+  if (!is_open(prompt_id)) return false;
+  if (overlap_ <= 0) return true;  // no limit: nothing to share out
+  Transaction transaction(db_);  // BEGIN IMMEDIATE: no other queue checks between ours and the write
+  if (!is_open(prompt_id)) return false;  // taken since the read above
+  reserve_.bind(1, prompt_id)
+      .bind(2, labeler_id_)
+      .bind(3, "+" + std::to_string(kReservationMinutes) + " minutes")
+      .run();
+  transaction.commit();
+  return true;
+}
+
 std::optional<int64_t> LabelQueue::next() {
   pick_up_new_prompts();
   while (!first_.empty()) {
-    if (is_open(first_.back())) return first_.back();
+    if (reserve(first_.back())) return first_.back();
     first_.pop_back();
   }
   for (size_t step = 0; step < order_.size(); ++step) {
     size_t index = (cursor_ + step) % order_.size();
-    if (is_open(order_[index])) {
+    if (reserve(order_[index])) {
       cursor_ = index;  // stays here until the prompt is done, so a reload shows it again
       return order_[index];
     }

@@ -6,8 +6,12 @@
 // Rules: any current ranking of this labeler (ranked, skipped or all_bad) takes a prompt out of
 // this labeler's queue; a prompt whose current 'ranked'/'all_bad' rankings by other labelers reach
 // `overlap` is not offered (skips do not count towards the overlap); a prompt with fewer than two
-// completions (imported as a bare prompt, not sampled yet) is not offered. Two labelers who open
-// the same prompt at the same moment can both rank it: the overlap is a target, not a lock.
+// completions (imported as a bare prompt, not sampled yet) is not offered. With an overlap, handing
+// out a prompt reserves it for kReservationMinutes (queue_reservations, schema v5) in the same
+// BEGIN IMMEDIATE transaction as the check, and live reservations of other labelers who have not
+// answered it count towards the overlap: labelers at the same pace get different prompts. A
+// reservation expires (a labeler who walked away holds nothing for long); it is not a lock on
+// ranking: a prompt reopened from the history can always be ranked.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,10 @@ struct QueueCounts {
 
 class LabelQueue {
  public:
+  // How long a handed-out prompt stays reserved for its labeler, e.g. 10 (minutes): longer than a
+  // labeler spends on one prompt, short enough that an abandoned one comes back soon.
+  static constexpr int kReservationMinutes = 10;
+
   // Throws DbError on an unreadable settings row.
   LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& settings);
 
@@ -47,6 +55,8 @@ class LabelQueue {
 
  private:
   bool is_open(int64_t prompt_id);
+  // is_open, then (with an overlap) the reservation, in one write transaction.
+  bool reserve(int64_t prompt_id);
   void load_order();
   // Prompts added since the order was computed (an import by the CLI or another copy) join it.
   void pick_up_new_prompts();
@@ -63,6 +73,7 @@ class LabelQueue {
   Statement mine_;
   Statement rankable_;
   Statement others_;
+  Statement reserve_;
   Statement max_id_;
 };
 

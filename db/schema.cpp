@@ -138,7 +138,24 @@ CREATE TABLE completion_scores (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3};
+// Version 4 comes from main (completions.finish_reason, run tables, ...): this empty step only
+// holds its place on the labeling-fixes branch and is replaced by main's kV4 when they merge.
+constexpr const char* kV4 = "";
+
+// Version 5: short queue reservations, so that labelers working at the same time do not rank the
+// same prompt beyond the overlap. A row says "this labeler was handed this prompt and has it on
+// screen until expires_at" (UTC, ISO 8601 like created_at); the queue renews it each time it hands
+// the prompt out and ignores it once expired or once that labeler has a current ranking of it.
+constexpr const char* kV5 = R"sql(
+CREATE TABLE queue_reservations (
+  prompt_id   INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+  labeler_id  INTEGER NOT NULL REFERENCES labelers(id),
+  expires_at  TEXT NOT NULL,
+  PRIMARY KEY (prompt_id, labeler_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 

@@ -518,6 +518,26 @@ class TestLabelingKeyboard : public QObject {
     QCOMPARE(queryInt(check, "SELECT count(*) FROM ranking_entries"), 9);
   }
 
+  void twoLabelersAtTheSamePaceDoNotDuplicateWork() {
+    // Overlap 1 (the default), alice and bob in two copies of the program on one file, pressing
+    // Enter in turn: every prompt is ranked once.
+    page_.reset();
+    QString path = dir_.filePath("pace.sqlite");
+    test::makeProject(path, std::vector<int>(12, 3));
+    ui::LabelingPage alice(new ui::LabelingController(path, "alice"));
+    ui::LabelingPage bob(new ui::LabelingController(path, "bob"));
+    for (int turn = 0; turn < 12; ++turn) {
+      ui::RankingView* view = (turn % 2 ? bob : alice).view();
+      if (view->promptId() == 0) break;
+      for (char key : {'1', '2', '3'}) QTest::keyClick(view, key);
+      QTest::keyClick(view, Qt::Key_Return);
+    }
+    db::Database check(path.toStdString(), false);
+    QCOMPARE(queryInt(check, "SELECT count(*) FROM rankings"), 12);
+    QCOMPARE(queryInt(check, "SELECT count(DISTINCT prompt_id) FROM rankings"), 12);
+    QCOMPARE(queryInt(check, "SELECT count(DISTINCT labeler_id) FROM rankings"), 2);
+  }
+
   void helpOverlayListsEveryShortcut() {
     QTest::keyClick(view(), '?');
     QVERIFY(view()->helpVisible());
