@@ -12,6 +12,7 @@
 #include <QScrollBar>
 #include <QStyle>
 #include <QTextBrowser>
+#include <QTextCursor>
 #include <QVBoxLayout>
 
 #include "ui/markdown_text.h"
@@ -54,6 +55,10 @@ RankingCard::RankingCard(int index, QWidget* parent) : QFrame(parent), index_(in
 
 void RankingCard::setText(const QString& text, bool raw) {
   renderModelText(body_->document(), text, raw);
+  // The document was filled behind the widget's back: its text cursor went along to the end, and
+  // the browser would keep that end in view (a long code line scrolled sideways to its last
+  // characters). Open every card at its start.
+  body_->setTextCursor(QTextCursor(body_->document()));
   body_->verticalScrollBar()->setValue(0);
   body_->horizontalScrollBar()->setValue(0);
 }

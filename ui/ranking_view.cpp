@@ -12,6 +12,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QTextBrowser>
+#include <QTextCursor>
 #include <QTextDocument>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -172,6 +173,7 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
 
 void RankingView::renderTexts() {
   renderModelText(prompt_->document(), promptText_, raw_);
+  prompt_->setTextCursor(QTextCursor(prompt_->document()));  // at its start, as the cards
   fitPromptHeight();
   for (int i = 0; i < cardTexts_.size(); ++i) cards_[i]->setText(cardTexts_[i], raw_);
 }
@@ -238,10 +240,15 @@ void RankingView::relayoutCards() {
   laidOutCount_ = k;
   while (grid_->count() > 0) grid_->takeAt(0);
   bool stacked = columns < k;
+  // Rows share the height the cards area has, down to kMinCardHeight (then the area scrolls):
+  // at 1024 x 700, K = 9 fits three rows of three without scrolling.
+  int rows = k == 0 ? 1 : (k + columns - 1) / columns;
+  int fit = (area_->height() - grid_->spacing() * (rows - 1)) / rows;
+  int minHeight = std::clamp(fit, kMinCardHeight, stacked ? 260 : 200);
   for (int i = 0; i < kMaxCards; ++i) {
     if (i < k) {
       grid_->addWidget(cards_[i], i / columns, i % columns);
-      cards_[i]->setMinimumHeight(stacked ? 260 : 200);
+      cards_[i]->setMinimumHeight(minHeight);
       cards_[i]->show();
     } else {
       cards_[i]->hide();
@@ -271,8 +278,7 @@ void RankingView::refreshPlaces() {
   if (state_.cardCount() == 0)
     hint = QString();
   else if (isPairwise() && state_.complete() && strength_->step() < 0)
-    hint = tr("card %1 wins: now choose how much better (\u2190 / \u2192), or = for a tie")
-               .arg(state_.pickOrder()[0] + 1);
+    hint = tr("card %1 is better: how much? \u2190 / \u2192 (= ties)").arg(state_.pickOrder()[0] + 1);
   else if (state_.complete())
     hint = tr("Enter submits");
   else if (state_.placedCount() == state_.cardCount() - 1)
@@ -370,8 +376,7 @@ void RankingView::submit() {
   int strength = 0;
   if (isPairwise() && ranks[0] != ranks[1]) {
     if (strength_->step() < 0 || strength_->step() == StrengthScale::kTie) {
-      strip_->setHint(tr("Not saved: choose how much better card %1 is (\u2190 / \u2192 or "
-                         "click the scale), or = for a tie")
+      strip_->setHint(tr("Not saved: how much better is card %1? \u2190 / \u2192 (= ties)")
                           .arg(state_.pickOrder()[0] + 1));
       return;
     }

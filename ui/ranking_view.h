@@ -34,6 +34,7 @@ class RankingView : public QWidget {
   static constexpr int kMaxCards = 9;
   static constexpr int kMinCardWidth = 230;     // px; narrower and the cards wrap into rows
   static constexpr int kMaxPromptHeight = 180;  // px; a longer prompt scrolls
+  static constexpr int kMinCardHeight = 140;    // px; with more rows than fit, the cards scroll
 
   explicit RankingView(QWidget* parent = nullptr);
 

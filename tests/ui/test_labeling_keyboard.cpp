@@ -197,7 +197,7 @@ class TestLabelingKeyboard : public QObject {
     int64_t b = card(1);
     keys("2");  // card 2 wins, but how much better is the labeler's choice: nothing chosen yet
     QCOMPARE(view()->strengthStep(), -1);
-    QVERIFY(view()->strip()->hint().contains("how much better"));
+    QVERIFY(view()->strip()->hint().contains("how much?"));
     QTest::keyClick(view(), Qt::Key_Return);
     QCOMPARE(queryInt(*check_, "SELECT count(*) FROM rankings"), 2);  // not stored: the two skips
     QVERIFY(view()->strip()->hint().contains("Not saved"));
@@ -405,6 +405,29 @@ class TestLabelingKeyboard : public QObject {
     QCOMPARE(view()->promptId(), prompts_[1]);  // the other undone one, not prompt 2
     keys("s");
     QCOMPARE(view()->promptId(), prompts_[2]);
+  }
+
+  void cardsOpenAtTheirStart() {
+    // A long code line and many lines: every card must open at its top left (the first words),
+    // not scrolled to where the text ends.
+    QString text = "First words.\n\n```\n" + QString("x = 1; ").repeated(80) + "\n```\n";
+    for (int i = 0; i < 120; ++i) text += QString("line %1\n").arg(i);
+    check_->prepare("UPDATE completions SET text = ? || id WHERE prompt_id = ?")
+        .bind(1, text.toStdString())
+        .bind(2, prompts_[0])
+        .run();
+    // A fresh window: a text browser scrolls to its text cursor when first shown.
+    page_ = std::make_unique<ui::LabelingPage>(new ui::LabelingController(path_, "alice"));
+    page_->resize(1300, 800);
+    page_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(page_.get()));
+    QCoreApplication::processEvents();
+    for (int i = 0; i < 4; ++i) {
+      QTextBrowser* body = view()->card(i)->body();
+      QVERIFY(body->horizontalScrollBar()->maximum() > 0);  // the code line is wider than the card
+      QCOMPARE(body->horizontalScrollBar()->value(), 0);
+      QCOMPARE(body->verticalScrollBar()->value(), 0);
+    }
   }
 
   void longCardsScrollWithTheKeyboard() {
