@@ -9,6 +9,7 @@
 #include "db/label_store.h"
 #include "labeling_fixture.h"
 #include "ui/agreement_view.h"
+#include "ui/data_table_model.h"
 #include "ui/data_view.h"
 
 using namespace prefstudio;
@@ -49,6 +50,25 @@ class TestLiveViews : public QObject {
     QCOMPARE(view.labelerBox()->findText("zoe"), -1);
     rankAll(path, "zoe");
     QTRY_VERIFY(view.labelerBox()->findText("zoe") >= 0);
+  }
+
+  void dataTabRowsAreReadAgainWhenShown() {
+    QString path = dir_.filePath("rows.sqlite");
+    test::makeProject(path, {3});
+    ui::DataView view(path);
+    view.show();
+    QCOMPARE(view.model()->rowCount(), 1);
+    view.hide();
+    {
+      db::Database other(path.toStdString(), false);  // another program imports two prompts
+      other.exec(
+          "INSERT INTO prompts (text) VALUES ('later one'), ('later two');"
+          "INSERT INTO completions (prompt_id, text) SELECT id, 'a' FROM prompts WHERE text LIKE "
+          "'later%';");
+    }
+    QTest::qWait(2 * 1000);  // the watcher notices while the tab is hidden
+    view.show();
+    QTRY_COMPARE(view.model()->rowCount(), 3);
   }
 
   void agreementFollowsRankingsWhileShownAndWhenShownAgain() {
