@@ -26,22 +26,48 @@ LabelQueue::LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& 
     : db_(db),
       labeler_id_(labeler_id),
       overlap_(settings.overlap),
+      settings_(settings),
       mine_(db.prepare("SELECT 1 FROM rankings WHERE prompt_id = ? AND labeler_id = ? AND "
                        "is_current = 1")),
       rankable_(db.prepare("SELECT count(*) FROM (SELECT 1 FROM completions WHERE prompt_id = ? "
                            "LIMIT 2)")),
-      others_(db.prepare("SELECT count(*) FROM rankings WHERE prompt_id = ? AND is_current = 1 "
-                         "AND status != 'skipped' AND labeler_id != ?")) {
-  load_order(settings);
+      // Other labelers' answers (skips do not count) plus their live reservations of prompts they
+      // have not answered at all.
+      others_(db.prepare(
+          "SELECT (SELECT count(*) FROM rankings WHERE prompt_id = ?1 AND is_current = 1 AND "
+          "status != 'skipped' AND labeler_id != ?2) + (SELECT count(*) FROM queue_reservations q "
+          "WHERE q.prompt_id = ?1 AND q.labeler_id != ?2 AND q.expires_at > "
+          "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AND NOT EXISTS (SELECT 1 FROM rankings r WHERE "
+          "r.prompt_id = ?1 AND r.labeler_id = q.labeler_id AND r.is_current = 1))")),
+      reserve_(db.prepare(
+          "INSERT INTO queue_reservations (prompt_id, labeler_id, expires_at) VALUES (?1, ?2, "
+          "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)) ON CONFLICT (prompt_id, labeler_id) DO "
+          "UPDATE SET expires_at = excluded.expires_at")),
+      max_id_(db.prepare("SELECT coalesce(max(id), 0) FROM prompts")) {
+  load_order();
   Statement done =
       db_.prepare("SELECT prompt_id FROM rankings WHERE labeler_id = ? AND is_current = 1");
   done.bind(1, labeler_id_);
   while (done.step()) done_.insert(done.column_int(0));
 }
 
-void LabelQueue::load_order(const ProjectSettings& settings) {
+void LabelQueue::pick_up_new_prompts() {
+  max_id_.step();
+  int64_t max_id = max_id_.column_int(0);
+  max_id_.reset();
+  if (max_id <= max_prompt_id_) return;
+  int64_t at = order_.empty() ? 0 : order_[cursor_ % order_.size()];
+  load_order();
+  auto found = std::find(order_.begin(), order_.end(), at);
+  cursor_ = found == order_.end() ? 0 : static_cast<size_t>(found - order_.begin());
+}
+
+void LabelQueue::load_order() {
+  const ProjectSettings& settings = settings_;
+  order_.clear();
   Statement ids = db_.prepare("SELECT id FROM prompts ORDER BY id");
   while (ids.step()) order_.push_back(ids.column_int(0));
+  max_prompt_id_ = order_.empty() ? 0 : order_.back();
   if (settings.queue_order == "random") {
     uint64_t state = static_cast<uint64_t>(settings.queue_seed);
     for (size_t i = order_.size(); i > 1; --i)
@@ -100,10 +126,29 @@ bool LabelQueue::is_open(int64_t prompt_id) {
   return others < overlap_;
 }
 
+bool LabelQueue::reserve(int64_t prompt_id) {
+  // Most candidates of a walk are closed: find that with reads alone, write only for an open one.
+  if (!is_open(prompt_id)) return false;
+  if (overlap_ <= 0) return true;  // no limit: nothing to share out
+  Transaction transaction(db_);  // BEGIN IMMEDIATE: no other queue checks between ours and the write
+  if (!is_open(prompt_id)) return false;  // taken since the read above
+  reserve_.bind(1, prompt_id)
+      .bind(2, labeler_id_)
+      .bind(3, "+" + std::to_string(kReservationMinutes) + " minutes")
+      .run();
+  transaction.commit();
+  return true;
+}
+
 std::optional<int64_t> LabelQueue::next() {
+  pick_up_new_prompts();
+  while (!first_.empty()) {
+    if (reserve(first_.back())) return first_.back();
+    first_.pop_back();
+  }
   for (size_t step = 0; step < order_.size(); ++step) {
     size_t index = (cursor_ + step) % order_.size();
-    if (is_open(order_[index])) {
+    if (reserve(order_[index])) {
       cursor_ = index;  // stays here until the prompt is done, so a reload shows it again
       return order_[index];
     }

@@ -1,13 +1,18 @@
 // LabelQueue: which prompt a labeler sees next, and the counts behind the progress bar.
 // The prompt order (as imported, seeded random, or lowest margin first under one reward model's
-// scores: ProjectSettings::queue_score_source, else the newest source) is computed once at
-// construction and walked with a cursor; each candidate costs two lookups in the partial index
+// scores: ProjectSettings::queue_score_source, else the newest source) is computed at
+// construction, again when prompts were added since (max(id) grew: one index lookup per next()),
+// and walked with a cursor; each candidate costs two lookups in the partial index
 // rankings_one_current, so an Enter never scans the project. Borrows the Database.
 // Rules: any current ranking of this labeler (ranked, skipped or all_bad) takes a prompt out of
 // this labeler's queue; a prompt whose current 'ranked'/'all_bad' rankings by other labelers reach
 // `overlap` is not offered (skips do not count towards the overlap); a prompt with fewer than two
-// completions (imported as a bare prompt, not sampled yet) is not offered. Two labelers who open
-// the same prompt at the same moment can both rank it: the overlap is a target, not a lock.
+// completions (imported as a bare prompt, not sampled yet) is not offered. With an overlap, handing
+// out a prompt reserves it for kReservationMinutes (queue_reservations, schema v5) in the same
+// BEGIN IMMEDIATE transaction as the check, and live reservations of other labelers who have not
+// answered it count towards the overlap: labelers at the same pace get different prompts. A
+// reservation expires (a labeler who walked away holds nothing for long); it is not a lock on
+// ranking: a prompt reopened from the history can always be ranked.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +34,10 @@ struct QueueCounts {
 
 class LabelQueue {
  public:
+  // How long a handed-out prompt stays reserved for its labeler, e.g. 10 (minutes): longer than a
+  // labeler spends on one prompt, short enough that an abandoned one comes back soon.
+  static constexpr int kReservationMinutes = 10;
+
   // Throws DbError on an unreadable settings row.
   LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& settings);
 
@@ -38,23 +47,35 @@ class LabelQueue {
   // can skip it without a lookup. The database stays the authority.
   void mark_done(int64_t prompt_id) { done_.insert(prompt_id); }
   void mark_undone(int64_t prompt_id) { done_.erase(prompt_id); }
+  // Offers `prompt_id` before any other while it is open; the latest put comes first. Undone
+  // prompts come next this way, not when the walk wraps around.
+  void put_first(int64_t prompt_id) { first_.push_back(prompt_id); }
   QueueCounts counts();
 
   const std::vector<int64_t>& order() const { return order_; }
 
  private:
   bool is_open(int64_t prompt_id);
-  void load_order(const ProjectSettings& settings);
+  // is_open, then (with an overlap) the reservation, in one write transaction.
+  bool reserve(int64_t prompt_id);
+  void load_order();
+  // Prompts added since the order was computed (an import by the CLI or another copy) join it.
+  void pick_up_new_prompts();
 
   Database& db_;
   int64_t labeler_id_;
   int overlap_;
+  ProjectSettings settings_;
+  int64_t max_prompt_id_ = 0;  // the largest prompt id when order_ was computed
   std::vector<int64_t> order_;        // every prompt id, in queue order
   size_t cursor_ = 0;                 // index into order_ of the next candidate
   std::unordered_set<int64_t> done_;  // prompts this labeler has a current ranking for
+  std::vector<int64_t> first_;        // put_first, a stack
   Statement mine_;
   Statement rankable_;
   Statement others_;
+  Statement reserve_;
+  Statement max_id_;
 };
 
 }  // namespace prefstudio::db

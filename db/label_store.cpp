@@ -89,13 +89,28 @@ int64_t LabelStore::insert_version(const RankingSubmission& submission, const ch
     insert.bind_null(7);
   insert.run();
   int64_t ranking_id = db_.last_insert_rowid();
-  Statement flag =
-      db_.prepare("INSERT INTO ranking_flags (ranking_id, completion_id, flag) VALUES (?, ?, ?)");
-  for (const RankingFlag& f : submission.flags) {
-    if (f.flag.empty()) throw DbError("ranking flags: a flag is empty");
-    flag.bind(1, ranking_id).bind(2, f.completion_id).bind(3, f.flag).run();
-  }
+  insert_flags(ranking_id, submission.flags);
   return ranking_id;
+}
+
+void LabelStore::insert_flags(int64_t ranking_id, const std::vector<RankingFlag>& flags) {
+  // The caller holds the transaction. `IS` matches two NULLs: one whole-set flag of a kind.
+  Statement insert = db_.prepare(
+      "INSERT INTO ranking_flags (ranking_id, completion_id, flag) SELECT ?1, ?2, ?3 WHERE NOT "
+      "EXISTS (SELECT 1 FROM ranking_flags WHERE ranking_id = ?1 AND completion_id IS ?2 AND "
+      "flag = ?3)");
+  for (const RankingFlag& f : flags) {
+    if (f.flag.empty()) throw DbError("ranking flags: a flag is empty");
+    insert.bind(1, ranking_id).bind(2, f.completion_id).bind(3, f.flag).run();
+  }
+}
+
+void LabelStore::require_current(int64_t ranking_id, const char* what) {
+  Statement select = db_.prepare("SELECT 1 FROM rankings WHERE id = ? AND is_current = 1");
+  select.bind(1, ranking_id);
+  if (!select.step())
+    throw DbError(std::string(what) + ": ranking " + std::to_string(ranking_id) +
+                  " is not a current ranking");
 }
 
 int64_t LabelStore::submit_ranking(const RankingSubmission& submission) {
@@ -152,12 +167,16 @@ int64_t LabelStore::insert_unranked(const RankingSubmission& submission, const c
 void LabelStore::add_flag(int64_t ranking_id, const RankingFlag& flag) {
   if (flag.flag.empty()) throw DbError("flag: the flag is empty");
   Transaction transaction(db_);
-  Statement insert = db_.prepare(
-      "INSERT INTO ranking_flags (ranking_id, completion_id, flag) SELECT id, ?, ? FROM rankings "
-      "WHERE id = ? AND is_current = 1");
-  insert.bind(1, flag.completion_id).bind(2, flag.flag).bind(3, ranking_id).run();
-  if (db_.changes() != 1)
-    throw DbError("flag: ranking " + std::to_string(ranking_id) + " is not a current ranking");
+  require_current(ranking_id, "flag");
+  insert_flags(ranking_id, {flag});
+  transaction.commit();
+}
+
+void LabelStore::set_flags(int64_t ranking_id, const std::vector<RankingFlag>& flags) {
+  Transaction transaction(db_);
+  require_current(ranking_id, "flags");
+  db_.prepare("DELETE FROM ranking_flags WHERE ranking_id = ?").bind(1, ranking_id).run();
+  insert_flags(ranking_id, flags);
   transaction.commit();
 }
 
@@ -342,6 +361,8 @@ ProjectSettings LabelStore::settings() {
         settings.queue_score_source = value;
       else if (key == "show_suggestions")
         settings.show_suggestions = value == "1";
+      else if (key == "show_raw_text")
+        settings.show_raw_text = value == "1";
       else if (key == "flags")
         settings.custom_flags = nlohmann::json::parse(value).get<std::vector<std::string>>();
     } catch (const std::exception& error) {
@@ -370,6 +391,7 @@ void LabelStore::save_settings(const ProjectSettings& settings) {
   upsert.bind(1, "queue_seed").bind(2, std::to_string(settings.queue_seed)).run();
   upsert.bind(1, "overlap").bind(2, std::to_string(settings.overlap)).run();
   upsert.bind(1, "show_suggestions").bind(2, settings.show_suggestions ? "1" : "0").run();
+  upsert.bind(1, "show_raw_text").bind(2, settings.show_raw_text ? "1" : "0").run();
   upsert.bind(1, "flags").bind(2, nlohmann::json(settings.custom_flags).dump()).run();
   upsert.bind(1, "queue_score_source").bind(2, settings.queue_score_source).run();
   transaction.commit();

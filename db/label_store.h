@@ -87,6 +87,7 @@ struct ProjectSettings {
   // The completion_scores source (a reward model's hash) that low_margin orders by; "" = the
   // newest in score_sources (see score_store.h).
   std::string queue_score_source;
+  bool show_raw_text = false;  // model text exactly as stored instead of rendered Markdown
 };
 
 // The flags every project offers.
@@ -106,8 +107,11 @@ class LabelStore {
   int64_t skip(const RankingSubmission& submission);
   int64_t mark_all_bad(const RankingSubmission& submission);
 
-  // Annotate an existing current ranking in place (no new version).
+  // Annotate an existing current ranking in place (no new version). A flag is stored once: adding
+  // one the ranking already has (same flag, same completion or both on the whole set) does nothing.
   void add_flag(int64_t ranking_id, const RankingFlag& flag);
+  // Replaces every flag of a current ranking with `flags` (duplicates dropped), in one transaction.
+  void set_flags(int64_t ranking_id, const std::vector<RankingFlag>& flags);
   void set_comment(int64_t ranking_id, const std::string& comment);
 
   // Deletes version `ranking_id` (it must still be current) and makes the previous version of the
@@ -129,6 +133,8 @@ class LabelStore {
  private:
   Database& db_;
   int64_t insert_version(const RankingSubmission& submission, const char* status);
+  void insert_flags(int64_t ranking_id, const std::vector<RankingFlag>& flags);
+  void require_current(int64_t ranking_id, const char* what);
   // skip and mark_all_bad: a version with `status`, in its own transaction.
   int64_t insert_unranked(const RankingSubmission& submission, const char* status);
   std::vector<int64_t> card_order(int64_t prompt_id, int64_t labeler_id,

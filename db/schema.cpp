@@ -184,7 +184,20 @@ INSERT INTO score_sources (source) SELECT DISTINCT source FROM completion_scores
 CREATE INDEX completion_scores_by_source ON completion_scores (source);
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4};
+// Version 5: short queue reservations, so that labelers working at the same time do not rank the
+// same prompt beyond the overlap. A row says "this labeler was handed this prompt and has it on
+// screen until expires_at" (UTC, ISO 8601 like created_at); the queue renews it each time it hands
+// the prompt out and ignores it once expired or once that labeler has a current ranking of it.
+constexpr const char* kV5 = R"sql(
+CREATE TABLE queue_reservations (
+  prompt_id   INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+  labeler_id  INTEGER NOT NULL REFERENCES labelers(id),
+  expires_at  TEXT NOT NULL,
+  PRIMARY KEY (prompt_id, labeler_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 

@@ -9,7 +9,7 @@
 
 namespace prefstudio::db {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Brings `db` from its user_version up to `target` (default: the latest). Throws DbError if the file
 // is newer than this program knows, naming both versions.

@@ -14,6 +14,7 @@
 
 #include "db/schema.h"
 #include "ui/background_task.h"
+#include "ui/project_watcher.h"
 
 namespace prefstudio::ui {
 
@@ -93,10 +94,24 @@ AgreementView::AgreementView(const QString& projectPath, QWidget* parent)
   layout->addWidget(labelers_, 2);
   layout->addWidget(note);
   connect(refresh_button_, &QPushButton::clicked, this, &AgreementView::refresh);
+  // Rankings change (here, in another copy, by import): recompute while shown, else on showing.
+  connect(new ProjectWatcher(projectPath, this), &ProjectWatcher::changed, this, [this] {
+    if (isVisible())
+      refresh();
+    else
+      stale_ = true;
+  });
   setReport({});
 }
 
 AgreementView::~AgreementView() = default;
+
+void AgreementView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (!stale_) return;
+  stale_ = false;
+  refresh();
+}
 
 void AgreementView::refresh() {
   if (task_ && task_->isRunning()) return;

@@ -40,10 +40,12 @@ class AgreementView : public QWidget {
   void failed(const QString& message);
 
  private:
+  void showEvent(QShowEvent* event) override;
   void fillMatrix();
   void fillLabelers();
 
   QString project_path_;
+  bool stale_ = false;  // the project changed while the tab was hidden
   db::AgreementReport report_;
   std::unique_ptr<BackgroundTask> task_;
   std::shared_ptr<db::AgreementReport> pending_;  // written by the worker, read after finished

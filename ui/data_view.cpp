@@ -19,6 +19,7 @@
 #include "db/completion_browser.h"
 #include "db/schema.h"
 #include "ui/data_table_model.h"
+#include "ui/project_watcher.h"
 
 namespace prefstudio::ui {
 
@@ -65,6 +66,12 @@ DataView::DataView(const QString& projectPath, QWidget* parent)
   connect(refresh_button, &QPushButton::clicked, this, &DataView::refresh);
   connectSignals();
   reloadLabelers();
+  // A labeler who ranks (here, in another copy, or by import) joins the filter without Refresh;
+  // the rows are re-read when the tab is shown again (not under the reader's eyes).
+  connect(new ProjectWatcher(projectPath, this), &ProjectWatcher::changed, this, [this] {
+    reloadLabelers();
+    if (!isVisible()) stale_ = true;
+  });
   updateCount();
 }
 
@@ -101,6 +108,13 @@ void DataView::connectSignals() {
 }
 
 DataView::~DataView() = default;
+
+void DataView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (!stale_) return;
+  stale_ = false;
+  refresh();
+}
 
 void DataView::refresh() {
   reloadLabelers();

@@ -41,6 +41,9 @@ class DataView : public QWidget {
   // Applies the search box and filters now (the search box itself waits kSearchDelayMs).
   void applyFilter();
 
+ protected:
+  void showEvent(QShowEvent* event) override;
+
  private:
   void setUpTable();
   void connectSignals();
@@ -50,6 +53,7 @@ class DataView : public QWidget {
 
   static constexpr int kSearchDelayMs = 250;
   std::unique_ptr<db::Database> db_;
+  bool stale_ = false;  // the project changed while the tab was hidden: re-read rows on show
   DataTableModel* model_ = nullptr;
   QLineEdit* search_ = nullptr;
   QComboBox* state_ = nullptr;

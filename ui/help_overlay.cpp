@@ -33,7 +33,12 @@ QString HelpOverlay::shortcutsHtml() {
       {"F", "flags (harmful, hallucination, ...)"},
       {"C", "comment"},
       {"Ctrl+Z", "undo the last submit"},
-      {"\u2190 / \u2192", "pairwise: move the strength scale"},
+      {"Escape", "back to the queue, changing nothing (on a prompt reopened from the history)"},
+      {"R", "show the raw text / rendered Markdown (for the whole project)"},
+      {"\u2191 \u2193 PgUp PgDn Home End", "scroll the cards (with Shift: the page of cards)"},
+      {"\u2190 / \u2192",
+       "pairwise (K = 2): choose how much better, or the tie in the middle; otherwise scroll "
+       "the cards sideways"},
       {"?", "this help (any key closes it)"},
       {"Mouse", "drag a card onto the ranking bar to place it; onto a card to tie"},
   };

@@ -15,7 +15,8 @@ HistoryPanel::HistoryPanel(QWidget* parent) : QWidget(parent) {
   hint->setObjectName("hint");
   list_ = new QListWidget(this);
   list_->setObjectName("historyList");
-  list_->setUniformItemSizes(true);
+  list_->setWordWrap(true);  // the prompt on its own line(s): enough of it to recognise
+  list_->setSpacing(2);
   layout->addWidget(hint);
   layout->addWidget(list_, 1);
   connect(list_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
@@ -35,7 +36,7 @@ void HistoryPanel::setEntries(const std::vector<db::HistoryEntry>& entries) {
     QString when = QString::fromStdString(entry.created_at).mid(11, 5);  // HH:MM (UTC)
     QString preview = QString::fromStdString(entry.prompt_preview).simplified();
     auto* item = new QListWidgetItem(
-        QString("%1  %2%3  %4")
+        QString("%1  %2%3\n%4")
             .arg(when, QString::fromStdString(entry.status),
                  entry.version > 1 ? QString(" v%1").arg(entry.version) : QString(), preview),
         list_);

@@ -67,7 +67,10 @@ TaskOutcome ImportDialog::run() {
   connect(task_.get(), &BackgroundTask::finished, &loop, &QEventLoop::quit);
   task_->start();
   loop.exec();
-  hide();
+  // reset() with autoClose hides the dialog AND stops its minimum-duration timer: a plain hide()
+  // let that timer show the finished dialog again, window-modal, over the result box.
+  setAutoClose(true);
+  reset();
   return outcome_;
 }
 

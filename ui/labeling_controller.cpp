@@ -2,12 +2,14 @@
 #include "ui/labeling_controller.h"
 
 #include <exception>
+#include <map>
 #include <stdexcept>
 
 #include "db/schema.h"
 #include "ui/guidelines_panel.h"
 #include "ui/history_panel.h"
 #include "ui/progress_panel.h"
+#include "ui/project_watcher.h"
 #include "ui/ranking_view.h"
 
 namespace prefstudio::ui {
@@ -47,19 +49,28 @@ void LabelingController::attach(RankingView* view, ProgressPanel* progress, Hist
   connect(view, &RankingView::skipRequested, this, &LabelingController::skip);
   connect(view, &RankingView::allBadRequested, this, &LabelingController::allBad);
   connect(view, &RankingView::undoRequested, this, &LabelingController::undo);
-  connect(view, &RankingView::flagsChosen, this, &LabelingController::addFlags);
+  connect(view, &RankingView::flagsChosen, this, &LabelingController::setFlags);
   connect(view, &RankingView::commentChosen, this, &LabelingController::setComment);
+  connect(view, &RankingView::backRequested, this, &LabelingController::back);
+  connect(view, &RankingView::rawTextToggled, this, &LabelingController::setRawText);
   connect(history, &HistoryPanel::reopenRequested, this, &LabelingController::reopen);
   connect(history, &HistoryPanel::refreshRequested, this, [this] {
     guarded("Loading the history", [&] { history_->setEntries(store_.history(labelerId_, 100)); });
   });
   connect(guidelines, &GuidelinesPanel::saveRequested, this, &LabelingController::saveGuidelines);
+  // Prompts imported by the CLI or another copy while this one is open are offered without a
+  // restart: the queue picks them up on its next walk; when nothing is left, look again on change.
+  watcher_ = new ProjectWatcher(projectPath_, this);
+  connect(watcher_, &ProjectWatcher::changed, this, [this] {
+    if (current_.prompt_id == 0) showNext();
+  });
   guarded("Loading the project", [&] {
     db::ProjectSettings settings = store_.settings();
     QStringList flags;
     for (const auto& flag : db::standard_flags()) flags << QString::fromStdString(flag);
     for (const auto& flag : settings.custom_flags) flags << QString::fromStdString(flag);
     view_->setFlagNames(flags);
+    view_->setRawText(settings.show_raw_text);
     guidelines_->setMarkdown(QString::fromStdString(settings.guidelines));
   });
   showNext();
@@ -68,14 +79,17 @@ void LabelingController::attach(RankingView* view, ProgressPanel* progress, Hist
 void LabelingController::showNext() {
   guarded("Loading the next prompt", [&] {
     std::optional<int64_t> next = queue_->next();
-    if (next) {
+    if (next)
       showPrompt(*next);
-    } else {
-      current_ = db::PromptForLabeling();
-      view_->showMessage(tr("Nothing left to label. Thank you!"));
-    }
+    else
+      showNothingLeft();
     refreshSide();
   });
+}
+
+void LabelingController::showNothingLeft() {
+  current_ = db::PromptForLabeling();
+  view_->showMessage(tr("Nothing left for you to label. Thank you!"));
 }
 
 void LabelingController::showPrompt(int64_t promptId) {
@@ -83,10 +97,33 @@ void LabelingController::showPrompt(int64_t promptId) {
   pendingFlags_.clear();
   pendingComment_.clear();
   view_->showPrompt(current_);
+  view_->setFlags(choiceOf(shownFlags()));
+  view_->setComment(shownComment());
+  updateNote();
+}
+
+QString LabelingController::shownComment() const {
+  return current_.current ? QString::fromStdString(current_.current->comment) : pendingComment_;
+}
+
+const std::vector<db::RankingFlag>& LabelingController::shownFlags() const {
+  return current_.current ? current_.current->flags : pendingFlags_;
+}
+
+FlagChoice LabelingController::choiceOf(const std::vector<db::RankingFlag>& flags) const {
+  FlagChoice choice;
+  for (const auto& flag : flags) {
+    int card = -1;
+    for (size_t i = 0; i < current_.cards.size(); ++i)
+      if (flag.completion_id && current_.cards[i].id == *flag.completion_id)
+        card = static_cast<int>(i);
+    choice.append({card, QString::fromStdString(flag.flag)});
+  }
+  return choice;
 }
 
 void LabelingController::refreshSide() {
-  progress_->setCounts(queue_->counts(), labeler_);
+  progress_->setCounts(queue_->counts(), labeler_, current_.prompt_id == 0);
   // A hidden history tab is refreshed when it is shown (refreshRequested), not on every Enter.
   if (history_->isVisible()) history_->setEntries(store_.history(labelerId_, 100));
 }
@@ -95,8 +132,10 @@ db::RankingSubmission LabelingController::pendingSubmission() const {
   db::RankingSubmission submission;
   submission.prompt_id = current_.prompt_id;
   submission.labeler_id = labelerId_;
-  submission.flags = pendingFlags_;
-  submission.comment = pendingComment_.toStdString();
+  // A new version of a reopened answer keeps its flags and comment (edited there, at once).
+  submission.flags = shownFlags();
+  submission.comment =
+      current_.current ? current_.current->comment : pendingComment_.toStdString();
   submission.seconds_spent = view_->secondsOnPrompt();
   return submission;
 }
@@ -106,12 +145,10 @@ void LabelingController::finishAnswer(int64_t rankingId) {
   queue_->mark_done(current_.prompt_id);
   Q_EMIT submitted(rankingId);
   std::optional<int64_t> next = queue_->next();
-  if (next) {
+  if (next)
     showPrompt(*next);
-  } else {
-    current_ = db::PromptForLabeling();
-    view_->showMessage(tr("Nothing left to label. Thank you!"));
-  }
+  else
+    showNothingLeft();
   refreshSide();
 }
 
@@ -128,21 +165,58 @@ void LabelingController::submit(QVector<int> ranks, int strength) {
     for (int card = 0; card < ranks.size(); ++card)
       submission.ranks.emplace_back(current_.cards[card].id, ranks[card]);
     if (strength > 0) submission.strength = strength;
+    if (current_.current && current_.current->status == "ranked" &&
+        current_.current->strength == submission.strength &&
+        std::map<int64_t, int>(current_.current->ranks.begin(), current_.current->ranks.end()) ==
+            std::map<int64_t, int>(submission.ranks.begin(), submission.ranks.end())) {
+      showNext();  // the same answer again: nothing to write
+      return;
+    }
     finishAnswer(store_.submit_ranking(submission));
   });
 }
 
 void LabelingController::skip() {
   guarded("Skipping", [&] {
-    if (current_.prompt_id == 0) return;
+    if (current_.prompt_id == 0 || !mayReplaceWith("skipped")) return;
     finishAnswer(store_.skip(pendingSubmission()));
   });
 }
 
 void LabelingController::allBad() {
   guarded("Marking all bad", [&] {
-    if (current_.prompt_id == 0) return;
+    if (current_.prompt_id == 0 || !mayReplaceWith("all_bad")) return;
     finishAnswer(store_.mark_all_bad(pendingSubmission()));
+  });
+}
+
+bool LabelingController::mayReplaceWith(const char* status) {
+  if (!current_.current) return true;
+  if (current_.current->status == status) {
+    showNext();  // already so: nothing to write
+    return false;
+  }
+  if (current_.current->status != "ranked") return true;
+  QString question =
+      QString(status) == "skipped"
+          ? tr("Skip this prompt? Your ranking (version %1) stays in the history but no longer "
+               "counts: it leaves the training pairs.")
+          : tr("Mark all completions bad? Your ranking (version %1) stays in the history but no "
+               "longer counts: it leaves the training pairs.");
+  return view_->confirm(question.arg(current_.current->version));
+}
+
+void LabelingController::back() {
+  guarded("Going back to the queue", [&] {
+    if (current_.current) showNext();  // a reopened answer, left as it is
+  });
+}
+
+void LabelingController::setRawText(bool raw) {
+  guarded("Saving the raw-text switch", [&] {
+    db::ProjectSettings settings = store_.settings();
+    settings.show_raw_text = raw;
+    store_.save_settings(settings);
   });
 }
 
@@ -154,13 +228,16 @@ void LabelingController::undo() {
     }
     int64_t promptId = store_.undo_submit(sessionSubmits_.back());
     sessionSubmits_.pop_back();
-    if (!store_.current_ranking(promptId, labelerId_)) queue_->mark_undone(promptId);
+    if (!store_.current_ranking(promptId, labelerId_)) {
+      queue_->mark_undone(promptId);
+      queue_->put_first(promptId);  // undone prompts come next, not at the end of the queue
+    }
     showPrompt(promptId);
     refreshSide();
   });
 }
 
-void LabelingController::addFlags(FlagChoice flags) {
+void LabelingController::setFlags(FlagChoice flags) {
   guarded("Flagging", [&] {
     if (current_.prompt_id == 0) return;
     std::vector<db::RankingFlag> chosen;
@@ -169,14 +246,18 @@ void LabelingController::addFlags(FlagChoice flags) {
       if (card >= 0 && card < static_cast<int>(current_.cards.size()))
         f.completion_id = current_.cards[card].id;
       f.flag = flag.toStdString();
-      chosen.push_back(f);
+      bool seen = false;
+      for (const auto& other : chosen)
+        seen = seen || (other.completion_id == f.completion_id && other.flag == f.flag);
+      if (!seen) chosen.push_back(f);
     }
     if (current_.current) {  // an answered prompt: annotate its ranking now
-      for (const auto& f : chosen) store_.add_flag(current_.current->id, f);
+      store_.set_flags(current_.current->id, chosen);
       current_.current = store_.ranking(current_.current->id);
     } else {
-      pendingFlags_.insert(pendingFlags_.end(), chosen.begin(), chosen.end());
+      pendingFlags_ = chosen;
     }
+    view_->setFlags(choiceOf(shownFlags()));
     updateNote();
   });
 }
@@ -190,22 +271,15 @@ void LabelingController::setComment(QString comment) {
     } else {
       pendingComment_ = comment;
     }
+    view_->setComment(shownComment());
     updateNote();
   });
 }
 
 void LabelingController::updateNote() {
   QStringList parts;
-  const std::vector<db::RankingFlag>& flags =
-      current_.current ? current_.current->flags : pendingFlags_;
-  for (const auto& flag : flags) {
-    int card = -1;
-    for (size_t i = 0; i < current_.cards.size(); ++i)
-      if (flag.completion_id && current_.cards[i].id == *flag.completion_id)
-        card = static_cast<int>(i);
-    parts << (card < 0 ? QString::fromStdString(flag.flag)
-                       : tr("card %1: %2").arg(card + 1).arg(QString::fromStdString(flag.flag)));
-  }
+  for (const auto& [card, flag] : choiceOf(shownFlags()))
+    parts << (card < 0 ? flag : tr("card %1: %2").arg(card + 1).arg(flag));
   QString comment =
       current_.current ? QString::fromStdString(current_.current->comment) : pendingComment_;
   QString note;
@@ -215,11 +289,18 @@ void LabelingController::updateNote() {
     note += tr("   (saved)");
   else if (!note.isEmpty())
     note += tr("   (saved with your answer)");
+  if (current_.current)
+    note = tr("Your earlier answer (version %1, %2) is loaded: change it and press Enter to save "
+              "a new version; Escape goes back to the queue and changes nothing.")
+               .arg(current_.current->version)
+               .arg(QString::fromStdString(current_.current->status)) +
+           (note.isEmpty() ? QString() : "\n" + note);
   view_->setNote(note);
 }
 
 void LabelingController::reopen(qint64 promptId) {
   guarded("Reopening", [&] { showPrompt(promptId); });
+  view_->setFocus(Qt::OtherFocusReason);  // keys go to the ranking view, not the history list
 }
 
 void LabelingController::saveGuidelines(QString markdown) {

@@ -3,7 +3,10 @@
 // writes each one in its own transaction before showing the next prompt. Every slot catches
 // DbError (and any std::exception) and shows it in the view's banner: no exception leaves a slot.
 // Flags and a comment chosen before a prompt is answered travel with its submit/skip/all-bad;
-// on a prompt that already has this labeler's ranking (reopened) they are written at once.
+// on a prompt that already has this labeler's ranking (reopened) they are written at once, and a
+// new version of it carries them over. On a reopened prompt nothing is written unless the answer
+// changes: Escape and an unchanged Enter go back to the queue, and replacing a ranking by a skip
+// or all-bad asks first.
 #pragma once
 
 #include <QObject>
@@ -22,6 +25,7 @@ namespace prefstudio::ui {
 class GuidelinesPanel;
 class HistoryPanel;
 class ProgressPanel;
+class ProjectWatcher;
 class RankingView;
 
 class LabelingController : public QObject {
@@ -46,9 +50,13 @@ class LabelingController : public QObject {
   void skip();
   void allBad();
   void undo();
-  void addFlags(FlagChoice flags);
+  // The whole new set of flags of the shown prompt's answer.
+  void setFlags(FlagChoice flags);
   void setComment(QString comment);
   void reopen(qint64 promptId);
+  // Leaves the shown prompt without writing anything (Escape).
+  void back();
+  void setRawText(bool raw);
   void saveGuidelines(QString markdown);
   void showNext();
 
@@ -61,10 +69,17 @@ class LabelingController : public QObject {
   template <typename Action>
   void guarded(const char* what, Action action);
   db::RankingSubmission pendingSubmission() const;
+  const std::vector<db::RankingFlag>& shownFlags() const;
+  FlagChoice choiceOf(const std::vector<db::RankingFlag>& flags) const;
+  // Replaces a current ranking by a skip or all-bad: true when there is something to write (asks
+  // before a ranking is replaced).
+  bool mayReplaceWith(const char* status);
   void finishAnswer(int64_t rankingId);
   void showPrompt(int64_t promptId);
   void refreshSide();
   void updateNote();
+  void showNothingLeft();
+  QString shownComment() const;
 
   QString projectPath_;
   QString labeler_;
@@ -80,6 +95,7 @@ class LabelingController : public QObject {
   ProgressPanel* progress_ = nullptr;
   HistoryPanel* history_ = nullptr;
   GuidelinesPanel* guidelines_ = nullptr;
+  ProjectWatcher* watcher_ = nullptr;  // offers prompts imported while "nothing left" is shown
 };
 
 }  // namespace prefstudio::ui

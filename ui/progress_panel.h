@@ -15,7 +15,9 @@ class ProgressPanel : public QWidget {
 
  public:
   explicit ProgressPanel(QWidget* parent = nullptr);
-  void setCounts(const db::QueueCounts& counts, const QString& labeler);
+  // nothingLeft: the queue has no prompt for this labeler; the text then says why the count is
+  // short of the total (others reached the overlap, or prompts wait for completions).
+  void setCounts(const db::QueueCounts& counts, const QString& labeler, bool nothingLeft = false);
   QString text() const;
 
  private:

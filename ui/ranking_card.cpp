@@ -11,7 +11,6 @@
 #include <QMouseEvent>
 #include <QScrollBar>
 #include <QStyle>
-#include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextCursor>
 #include <QVBoxLayout>
@@ -54,18 +53,40 @@ RankingCard::RankingCard(int index, QWidget* parent) : QFrame(parent), index_(in
   body_->viewport()->setCursor(Qt::IBeamCursor);
 }
 
-void RankingCard::setMarkdown(const QString& text) {
-  body_->setMarkdown(markdownWithHardBreaks(text));
-  // Code blocks come in as non-breakable lines; in a card a sideways scroll is harder to read
-  // than a wrapped line, so let them wrap.
-  for (QTextBlock block = body_->document()->begin(); block.isValid(); block = block.next()) {
-    if (!block.blockFormat().nonBreakableLines()) continue;
-    QTextCursor cursor(block);
-    QTextBlockFormat format = block.blockFormat();
-    format.setNonBreakableLines(false);
-    cursor.setBlockFormat(format);
-  }
+void RankingCard::setText(const QString& text, bool raw) {
+  renderModelText(body_->document(), text, raw);
+  // The document was filled behind the widget's back: its text cursor went along to the end, and
+  // the browser would keep that end in view (a long code line scrolled sideways to its last
+  // characters). Open every card at its start.
+  body_->setTextCursor(QTextCursor(body_->document()));
   body_->verticalScrollBar()->setValue(0);
+  body_->horizontalScrollBar()->setValue(0);
+}
+
+void RankingCard::scrollBody(int key) {
+  QScrollBar* bar = body_->verticalScrollBar();
+  switch (key) {
+    case Qt::Key_Up:
+      bar->triggerAction(QAbstractSlider::SliderSingleStepSub);
+      break;
+    case Qt::Key_Down:
+      bar->triggerAction(QAbstractSlider::SliderSingleStepAdd);
+      break;
+    case Qt::Key_PageUp:
+      bar->triggerAction(QAbstractSlider::SliderPageStepSub);
+      break;
+    case Qt::Key_PageDown:
+      bar->triggerAction(QAbstractSlider::SliderPageStepAdd);
+      break;
+    case Qt::Key_Home:
+      bar->triggerAction(QAbstractSlider::SliderToMinimum);
+      break;
+    case Qt::Key_End:
+      bar->triggerAction(QAbstractSlider::SliderToMaximum);
+      break;
+    default:
+      break;
+  }
 }
 
 void RankingCard::setPlace(const QString& place, const QString& suggested) {

@@ -19,8 +19,10 @@ class RankingCard : public QFrame {
 
   RankingCard(int index, QWidget* parent = nullptr);
   int index() const { return index_; }
-  // Sets the card's text (Markdown); resets the scroll position.
-  void setMarkdown(const QString& text);
+  // Sets the card's text (Markdown without HTML, or raw; see renderModelText); resets the scroll.
+  void setText(const QString& text, bool raw);
+  // Keyboard scrolling of the body: lines (Up/Down), pages (PageUp/PageDown), top / bottom.
+  void scrollBody(int key);
   // place: "" unplaced, "1", "2 =" ...; suggested: the place a suggestion gives, "" for none.
   void setPlace(const QString& place, const QString& suggested);
   void setFlags(const QString& flags);

@@ -17,6 +17,7 @@ class RankingStrip : public QWidget {
   // cards: card indices in pick order; ties[i]: pick i shares the rank of pick i-1.
   void setOrder(const QVector<int>& cards, const QVector<bool>& ties, bool tiePending);
   void setHint(const QString& hint);
+  QString hint() const { return hint_; }
   // The pick position a drop at x lands on: the number of chips whose centre is left of x.
   int positionAt(int x) const;
   QSize sizeHint() const override;

@@ -3,17 +3,22 @@
 // Enter-to-next-prompt time inside one frame.
 #include "ui/ranking_view.h"
 
+#include <QCheckBox>
 #include <QGridLayout>
-#include <QInputDialog>
+#include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QMessageBox>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QTextBrowser>
+#include <QTextCursor>
 #include <QTextDocument>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <map>
 
+#include "ui/comment_dialog.h"
 #include "ui/help_overlay.h"
 #include "ui/markdown_text.h"
 #include "ui/ranking_card.h"
@@ -27,17 +32,14 @@ RankingView::RankingView(QWidget* parent) : QWidget(parent) {
   setFocusPolicy(Qt::StrongFocus);
   buildLayout();
   help_ = new HelpOverlay(this);
-  chooseFlags_ = [this]() -> std::optional<FlagChoice> {
-    FlagsDialog dialog(flagNames_, static_cast<int>(completionIds_.size()), this);
+  chooseFlags_ = [this](const FlagChoice& current) -> std::optional<FlagChoice> {
+    FlagsDialog dialog(flagNames_, static_cast<int>(completionIds_.size()), current, this);
     if (dialog.exec() != QDialog::Accepted) return std::nullopt;
     return dialog.choice();
   };
-  askComment_ = [this]() -> std::optional<QString> {
-    bool ok = false;
-    QString text = QInputDialog::getMultiLineText(this, tr("Comment"),
-                                                  tr("Comment on this prompt:"), QString(), &ok);
-    if (!ok) return std::nullopt;
-    return text;
+  askComment_ = [this](const QString& current) { return CommentDialog::ask(this, current); };
+  confirm_ = [this](const QString& question) {
+    return QMessageBox::question(this, tr("Preference Studio"), question) == QMessageBox::Yes;
   };
   showMessage(tr("No prompt loaded."));
 }
@@ -65,6 +67,16 @@ void RankingView::buildLayout() {
   strip_ = new RankingStrip(this);
   strength_ = new StrengthScale(this);
   strength_->hide();
+  rawText_ = new QCheckBox(tr("Raw text (R)"), this);
+  rawText_->setObjectName("rawText");
+  rawText_->setFocusPolicy(Qt::NoFocus);
+  rawText_->setToolTip(tr("Show the prompt and completions exactly as stored, without rendering "
+                          "Markdown (for everyone on this project)"));
+  connect(rawText_, &QCheckBox::toggled, this, [this](bool raw) {
+    if (raw == raw_) return;
+    setRawText(raw);
+    Q_EMIT rawTextToggled(raw);
+  });
   area_ = new QScrollArea(this);
   area_->setObjectName("cardsArea");
   area_->setWidgetResizable(true);
@@ -96,7 +108,10 @@ void RankingView::buildLayout() {
   layout->addWidget(prompt_);
   layout->addWidget(suggestion_);
   layout->addWidget(note_);
-  layout->addWidget(strip_);
+  auto* stripRow = new QHBoxLayout;
+  stripRow->addWidget(strip_, 1);
+  stripRow->addWidget(rawText_);
+  layout->addLayout(stripRow);
   layout->addWidget(strength_);
   layout->addWidget(area_, 1);
 }
@@ -106,10 +121,11 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
   completionIds_.clear();
   for (const auto& card : prompt.cards) completionIds_.append(card.id);
   int k = std::min<int>(completionIds_.size(), kMaxCards);
-  prompt_->setMarkdown(markdownWithHardBreaks(QString::fromStdString(prompt.prompt_text)));
-  fitPromptHeight();
+  promptText_ = QString::fromStdString(prompt.prompt_text);
+  cardTexts_.clear();
+  for (int i = 0; i < k; ++i) cardTexts_ << QString::fromStdString(prompt.cards[i].text);
   message_->hide();
-  for (int i = 0; i < k; ++i) cards_[i]->setMarkdown(QString::fromStdString(prompt.cards[i].text));
+  renderTexts();
   state_ = RankingState(k);
   suggestedPlaces_ = QVector<int>(k, -1);
   if (!prompt.suggestions.empty()) {
@@ -130,7 +146,6 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
   }
   strength_->setVisible(k == 2);
   strength_->setStep(-1);
-  QString flagsText;
   if (prompt.current) {  // editing an earlier ranking: start from it
     std::vector<int> ranks(k, -1);
     for (const auto& [completionId, rank] : prompt.current->ranks) {
@@ -138,21 +153,44 @@ void RankingView::showPrompt(const db::PromptForLabeling& prompt) {
       if (card >= 0 && card < k) ranks[card] = rank;
     }
     state_.setRanks(ranks);
-    if (k == 2 && prompt.current->strength && state_.complete())
+    if (k == 2 && state_.complete() && ranks[0] == ranks[1])
+      strength_->setStep(StrengthScale::kTie);
+    else if (k == 2 && prompt.current->strength && state_.complete())
       strength_->setStep(StrengthScale::stepFor(state_.pickOrder()[0], *prompt.current->strength));
-    for (const auto& flag : prompt.current->flags)
-      flagsText += QString::fromStdString(flag.flag) + "; ";
     setNote(tr("Your earlier answer (version %1, %2) is loaded: change it and press Enter to save "
-               "a new version. %3")
+               "a new version; Escape goes back to the queue and changes nothing.")
                 .arg(prompt.current->version)
-                .arg(QString::fromStdString(prompt.current->status), flagsText));
+                .arg(QString::fromStdString(prompt.current->status)));
   } else {
     setNote(QString());
   }
-  for (int i = 0; i < kMaxCards; ++i) cards_[i]->setFlags(QString());
+  setFlags(FlagChoice());
+  comment_.clear();
   if (k != laidOutCount_) relayoutCards();
   refreshPlaces();
   shown_.start();
+}
+
+void RankingView::renderTexts() {
+  renderModelText(prompt_->document(), promptText_, raw_);
+  prompt_->setTextCursor(QTextCursor(prompt_->document()));  // at its start, as the cards
+  fitPromptHeight();
+  for (int i = 0; i < cardTexts_.size(); ++i) cards_[i]->setText(cardTexts_[i], raw_);
+}
+
+void RankingView::setRawText(bool raw) {
+  raw_ = raw;
+  rawText_->setChecked(raw);
+  if (promptId_ != 0) renderTexts();
+}
+
+void RankingView::setFlags(const FlagChoice& flags) {
+  flags_ = flags;
+  QVector<QStringList> perCard(kMaxCards);
+  for (const auto& [card, flag] : flags)
+    if (card >= 0 && card < kMaxCards) perCard[card] << flag;
+  for (int i = 0; i < kMaxCards; ++i)
+    cards_[i]->setFlags(perCard[i].isEmpty() ? QString() : "\u2691 " + perCard[i].join(", "));
 }
 
 void RankingView::fitPromptHeight() {
@@ -166,6 +204,8 @@ void RankingView::fitPromptHeight() {
 void RankingView::showMessage(const QString& message) {
   promptId_ = 0;
   completionIds_.clear();
+  promptText_.clear();
+  cardTexts_.clear();
   state_ = RankingState(0);
   prompt_->clear();
   suggestion_->hide();
@@ -200,10 +240,15 @@ void RankingView::relayoutCards() {
   laidOutCount_ = k;
   while (grid_->count() > 0) grid_->takeAt(0);
   bool stacked = columns < k;
+  // Rows share the height the cards area has, down to kMinCardHeight (then the area scrolls):
+  // at 1024 x 700, K = 9 fits three rows of three without scrolling.
+  int rows = k == 0 ? 1 : (k + columns - 1) / columns;
+  int fit = (area_->height() - grid_->spacing() * (rows - 1)) / rows;
+  int minHeight = std::clamp(fit, kMinCardHeight, stacked ? 260 : 200);
   for (int i = 0; i < kMaxCards; ++i) {
     if (i < k) {
       grid_->addWidget(cards_[i], i / columns, i % columns);
-      cards_[i]->setMinimumHeight(stacked ? 260 : 200);
+      cards_[i]->setMinimumHeight(minHeight);
       cards_[i]->show();
     } else {
       cards_[i]->hide();
@@ -232,6 +277,8 @@ void RankingView::refreshPlaces() {
   QString hint;
   if (state_.cardCount() == 0)
     hint = QString();
+  else if (isPairwise() && state_.complete() && strength_->step() < 0)
+    hint = tr("card %1 is better: how much? \u2190 / \u2192 (= ties)").arg(state_.pickOrder()[0] + 1);
   else if (state_.complete())
     hint = tr("Enter submits");
   else if (state_.placedCount() == state_.cardCount() - 1)
@@ -244,54 +291,111 @@ void RankingView::refreshPlaces() {
 int RankingView::strengthStep() const { return strength_->step(); }
 
 void RankingView::pickCard(int card) {
-  if (!state_.pick(card)) return;
   if (isPairwise()) {
+    // The digit names the better card; how much better is the labeler's own choice (the scale),
+    // kept when it already named this card.
+    if (card > 1) return;
+    state_.clear();
+    state_.pick(card);
     state_.placeLast();
-    std::vector<int> ranks = state_.ranks();
-    if (ranks[0] == ranks[1])
+    int step = strength_->step();
+    if (step < 0 || step == StrengthScale::kTie || StrengthScale::winnerOf(step) != card)
       strength_->setStep(-1);
-    else if (strength_->step() < 0 || StrengthScale::winnerOf(strength_->step()) != card)
-      strength_->setStep(StrengthScale::stepFor(state_.pickOrder()[0], 2));
+    refreshPlaces();
+    return;
   }
+  if (!state_.pick(card)) return;
+  refreshPlaces();
+}
+
+void RankingView::tiePairwise() {
+  state_.setRanks({0, 0});
+  strength_->setStep(StrengthScale::kTie);
   refreshPlaces();
 }
 
 void RankingView::onStrengthStep(int step) {
   if (!isPairwise()) return;
+  if (step == StrengthScale::kTie) {
+    tiePairwise();
+    return;
+  }
   state_.clear();
   state_.pick(StrengthScale::winnerOf(step));
   state_.placeLast();
   refreshPlaces();
 }
 
+void RankingView::moveStrength(int key) {
+  // The first arrow lands on "slightly better" for the card already chosen (or on the side the
+  // arrow points to); each further one moves a step, through the tie in the middle.
+  int step = strength_->step();
+  const bool left = key == Qt::Key_Left;
+  std::vector<int> ranks = state_.ranks();
+  if (step >= 0)
+    step = std::clamp(step + (left ? -1 : 1), 0, static_cast<int>(StrengthScale::kLast));
+  else if (state_.complete() && ranks[0] != ranks[1])
+    step = StrengthScale::stepFor(state_.pickOrder()[0], 1);
+  else
+    step = StrengthScale::kTie + (left ? -1 : 1);
+  strength_->setStep(step);
+  onStrengthStep(step);
+}
+
+void RankingView::scrollCards(int key, bool page) {
+  if (page) {  // Shift: the area that holds the cards, when its rows do not fit
+    QScrollBar* bar = area_->verticalScrollBar();
+    if (key == Qt::Key_Up || key == Qt::Key_Down) {
+      bar->triggerAction(key == Qt::Key_Up ? QAbstractSlider::SliderSingleStepSub
+                                           : QAbstractSlider::SliderSingleStepAdd);
+    } else if (key == Qt::Key_PageUp || key == Qt::Key_PageDown) {
+      bar->triggerAction(key == Qt::Key_PageUp ? QAbstractSlider::SliderPageStepSub
+                                               : QAbstractSlider::SliderPageStepAdd);
+    } else {
+      bar->triggerAction(key == Qt::Key_Home ? QAbstractSlider::SliderToMinimum
+                                             : QAbstractSlider::SliderToMaximum);
+    }
+    return;
+  }
+  for (int i = 0; i < state_.cardCount(); ++i) cards_[i]->scrollBody(key);
+}
+
 void RankingView::submit() {
   if (promptId_ == 0) return;
   if (!state_.complete()) state_.placeLast();
-  if (!state_.complete()) {
-    refreshPlaces();
-    return;  // not every card placed yet
-  }
   refreshPlaces();
+  if (!state_.complete()) {  // say what is missing; nothing is stored
+    QStringList missing;
+    for (int card = 0; card < state_.cardCount(); ++card)
+      if (!state_.isPlaced(card)) missing << QString::number(card + 1);
+    strip_->setHint(tr("Not saved: place cards %1 first (Enter places the last one)")
+                        .arg(missing.join(", ")));
+    return;
+  }
   std::vector<int> ranks = state_.ranks();
   int strength = 0;
-  if (isPairwise() && ranks[0] != ranks[1] && strength_->step() >= 0)
+  if (isPairwise() && ranks[0] != ranks[1]) {
+    if (strength_->step() < 0 || strength_->step() == StrengthScale::kTie) {
+      strip_->setHint(tr("Not saved: how much better is card %1? \u2190 / \u2192 (= ties)")
+                          .arg(state_.pickOrder()[0] + 1));
+      return;
+    }
     strength = StrengthScale::strengthOf(strength_->step());
+  }
   Q_EMIT submitRequested(QVector<int>(ranks.begin(), ranks.end()), strength);
 }
 
 void RankingView::chooseFlags() {
   if (promptId_ == 0) return;
-  std::optional<FlagChoice> flags = chooseFlags_();
-  if (!flags || flags->isEmpty()) return;
-  for (const auto& [card, flag] : *flags)
-    if (card >= 0 && card < cards_.size()) cards_[card]->setFlags("\u2691 " + flag);
+  std::optional<FlagChoice> flags = chooseFlags_(flags_);
+  if (!flags || *flags == flags_) return;
   Q_EMIT flagsChosen(*flags);
 }
 
 void RankingView::askComment() {
   if (promptId_ == 0) return;
-  std::optional<QString> comment = askComment_();
-  if (comment) Q_EMIT commentChosen(*comment);
+  std::optional<QString> comment = askComment_(comment_);
+  if (comment && *comment != comment_) Q_EMIT commentChosen(*comment);
 }
 
 bool RankingView::helpVisible() const { return help_->isVisible(); }
@@ -314,8 +418,12 @@ void RankingView::keyPressEvent(QKeyEvent* event) {
   } else if (key >= Qt::Key_1 && key <= Qt::Key_9) {
     pickCard(key - Qt::Key_1);
   } else if (key == Qt::Key_Equal) {
-    state_.tieNext();
-    refreshPlaces();
+    if (isPairwise()) {
+      tiePairwise();
+    } else {
+      state_.tieNext();
+      refreshPlaces();
+    }
   } else if (key == Qt::Key_Backspace) {
     if (state_.takeBack()) {
       if (isPairwise()) {
@@ -334,12 +442,20 @@ void RankingView::keyPressEvent(QKeyEvent* event) {
     chooseFlags();
   } else if (key == Qt::Key_C) {
     askComment();
+  } else if (key == Qt::Key_Escape) {
+    if (promptId_ != 0) Q_EMIT backRequested();
+  } else if (key == Qt::Key_R) {
+    rawText_->setChecked(!raw_);  // emits rawTextToggled
   } else if ((key == Qt::Key_Left || key == Qt::Key_Right) && isPairwise()) {
-    int step = strength_->step() < 0
-                   ? (key == Qt::Key_Left ? 2 : 3)
-                   : std::clamp(strength_->step() + (key == Qt::Key_Left ? -1 : 1), 0, 5);
-    strength_->setStep(step);
-    onStrengthStep(step);
+    moveStrength(key);
+  } else if (key == Qt::Key_Left || key == Qt::Key_Right) {
+    for (int i = 0; i < state_.cardCount(); ++i)
+      cards_[i]->body()->horizontalScrollBar()->triggerAction(
+          key == Qt::Key_Left ? QAbstractSlider::SliderPageStepSub
+                              : QAbstractSlider::SliderPageStepAdd);
+  } else if (key == Qt::Key_Up || key == Qt::Key_Down || key == Qt::Key_PageUp ||
+             key == Qt::Key_PageDown || key == Qt::Key_Home || key == Qt::Key_End) {
+    scrollCards(key, event->modifiers() & Qt::ShiftModifier);
   } else {
     QWidget::keyPressEvent(event);
   }

@@ -14,6 +14,7 @@
 #include "ui/flags_dialog.h"
 #include "ui/ranking_state.h"
 
+class QCheckBox;
 class QGridLayout;
 class QLabel;
 class QScrollArea;
@@ -33,22 +34,38 @@ class RankingView : public QWidget {
   static constexpr int kMaxCards = 9;
   static constexpr int kMinCardWidth = 230;     // px; narrower and the cards wrap into rows
   static constexpr int kMaxPromptHeight = 180;  // px; a longer prompt scrolls
+  static constexpr int kMinCardHeight = 140;    // px; with more rows than fit, the cards scroll
 
   explicit RankingView(QWidget* parent = nullptr);
 
   // Shows a prompt; an existing ranking in prompt.current (reopened from history, or restored by
   // undo) is loaded into the picks so the labeler edits it.
   void showPrompt(const db::PromptForLabeling& prompt);
+  // Model text as stored (true) or as Markdown without HTML (false); re-renders what is shown.
+  void setRawText(bool raw);
+  bool rawText() const { return raw_; }
+  // The flags of the shown prompt's answer (stored or pending): marked on the cards, and what the
+  // flags dialog opens on.
+  void setFlags(const FlagChoice& flags);
+  const FlagChoice& flags() const { return flags_; }
+  // The comment of the shown prompt's answer (stored or pending): what the comment dialog opens on.
+  void setComment(const QString& comment) { comment_ = comment; }
+  // Asks a yes/no question (a message box; tests replace it). True for yes.
+  bool confirm(const QString& question) { return confirm_(question); }
   // No prompt left (or none loaded): shows `message` instead of cards.
   void showMessage(const QString& message);
   void setNote(const QString& note);    // pending flags and comment, shown under the prompt
   void setError(const QString& error);  // empty clears the banner
   void setFlagNames(const QStringList& flags) { flagNames_ = flags; }
-  // Tests replace the dialogs; by default they open a FlagsDialog / a multi-line input.
-  void setFlagChooser(std::function<std::optional<FlagChoice>()> chooser) {
+  // Tests replace the dialogs; by default they open a FlagsDialog (on the current flags; it
+  // returns the whole new set) / a CommentDialog (on the current comment) / a question box.
+  void setFlagChooser(std::function<std::optional<FlagChoice>(const FlagChoice&)> chooser) {
     chooseFlags_ = chooser;
   }
-  void setCommentAsker(std::function<std::optional<QString>()> asker) { askComment_ = asker; }
+  void setCommentAsker(std::function<std::optional<QString>(const QString&)> asker) {
+    askComment_ = asker;
+  }
+  void setConfirmer(std::function<bool(const QString&)> confirmer) { confirm_ = confirmer; }
 
   qint64 promptId() const { return promptId_; }
   const QVector<qint64>& completionIds() const { return completionIds_; }
@@ -64,13 +81,18 @@ class RankingView : public QWidget {
   int paintCount() const { return paintCount_; }
 
  Q_SIGNALS:
-  // ranks: per card in display order (0 best, ties equal); strength 1..3 in pairwise mode, else 0.
+  // ranks: per card in display order (0 best, ties equal); strength 1..3 in pairwise mode when
+  // one card wins (the labeler must choose it), else 0.
   void submitRequested(QVector<int> ranks, int strength);
   void skipRequested();
   void allBadRequested();
   void undoRequested();
+  // Escape: leave this prompt unanswered (the controller goes back to the queue).
+  void backRequested();
+  // The whole new set of flags for the shown prompt.
   void flagsChosen(FlagChoice flags);
   void commentChosen(QString comment);
+  void rawTextToggled(bool raw);
 
  protected:
   void keyPressEvent(QKeyEvent* event) override;
@@ -82,7 +104,11 @@ class RankingView : public QWidget {
   void relayoutCards();
   void fitPromptHeight();
   void refreshPlaces();
+  void renderTexts();
   void pickCard(int card);
+  void tiePairwise();
+  void moveStrength(int key);
+  void scrollCards(int key, bool page);
   void submit();
   void onStrengthStep(int step);
   void chooseFlags();
@@ -94,6 +120,7 @@ class RankingView : public QWidget {
   QLabel* note_;
   RankingStrip* strip_;
   StrengthScale* strength_;
+  QCheckBox* rawText_;
   QScrollArea* area_;
   QWidget* cardsHost_;
   QGridLayout* grid_;
@@ -105,13 +132,19 @@ class RankingView : public QWidget {
   qint64 promptId_ = 0;
   QVector<qint64> completionIds_;
   QVector<int> suggestedPlaces_;  // per card, -1 none
+  QString promptText_;            // as stored, for re-rendering when the raw switch flips
+  QStringList cardTexts_;
+  bool raw_ = false;
+  FlagChoice flags_;
+  QString comment_;
   int columns_ = 0;
   int laidOutCount_ = -1;
   int paintCount_ = 0;
   QElapsedTimer shown_;
   QStringList flagNames_;
-  std::function<std::optional<FlagChoice>()> chooseFlags_;
-  std::function<std::optional<QString>()> askComment_;
+  std::function<std::optional<FlagChoice>(const FlagChoice&)> chooseFlags_;
+  std::function<std::optional<QString>(const QString&)> askComment_;
+  std::function<bool(const QString&)> confirm_;
 };
 
 }  // namespace prefstudio::ui

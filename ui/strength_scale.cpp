@@ -14,8 +14,10 @@ StrengthScale::StrengthScale(QWidget* parent) : QWidget(parent), group_(new QBut
   layout->setSpacing(4);
   auto* caption = new QLabel(tr("How much better?"), this);
   layout->addWidget(caption);
-  const QStringList labels = {tr("A much better"),     tr("A better"), tr("A slightly better"),
-                              tr("B slightly better"), tr("B better"), tr("B much better")};
+  const QStringList labels = {tr("1 much better"),     tr("1 better"),
+                              tr("1 slightly better"), tr("Tie (=)"),
+                              tr("2 slightly better"), tr("2 better"),
+                              tr("2 much better")};
   for (int i = 0; i < labels.size(); ++i) {
     auto* button = new QPushButton(labels[i], this);
     button->setCheckable(true);

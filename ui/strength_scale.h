@@ -1,6 +1,7 @@
-// StrengthScale: the pairwise (K = 2) scale of the Anthropic HH interface, six steps from
-// "A much better" to "B much better". A step is a winner (card 0 = A, 1 = B) and a strength
-// 1 (slightly) .. 3 (much), which the store keeps in rankings.strength.
+// StrengthScale: the pairwise (K = 2) scale of the Anthropic HH interface with a tie in the
+// middle, seven steps from "1 much better" to "2 much better", named after the cards' numbers.
+// A step is a winner (card 0 or 1) and a strength 1 (slightly) .. 3 (much), which the store keeps
+// in rankings.strength; the middle step is a tie (equal ranks, no strength).
 #pragma once
 
 #include <QWidget>
@@ -13,13 +14,18 @@ class StrengthScale : public QWidget {
   Q_OBJECT
 
  public:
+  static constexpr int kTie = 3;
+  static constexpr int kLast = 6;
+
   explicit StrengthScale(QWidget* parent = nullptr);
-  // step: 0 (A much better) .. 5 (B much better); -1 clears.
+  // step: 0 (1 much better) .. 3 (tie) .. 6 (2 much better); -1 clears.
   void setStep(int step);
   int step() const { return step_; }
-  static int winnerOf(int step) { return step < 3 ? 0 : 1; }
-  static int strengthOf(int step) { return step < 3 ? 3 - step : step - 2; }
-  static int stepFor(int winner, int strength) { return winner == 0 ? 3 - strength : strength + 2; }
+  static int winnerOf(int step) { return step < kTie ? 0 : 1; }  // not for kTie
+  static int strengthOf(int step) { return step < kTie ? kTie - step : step - kTie; }
+  static int stepFor(int winner, int strength) {
+    return winner == 0 ? kTie - strength : kTie + strength;
+  }
 
  Q_SIGNALS:
   void stepChosen(int step);

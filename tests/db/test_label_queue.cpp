@@ -221,3 +221,37 @@ TEST_F(LabelQueueTest, PerSubmitQueriesUseIndexes) {
 }
 
 }  // namespace
+
+TEST_F(LabelQueueTest, ConcurrentLabelersGetDifferentPromptsUntilTheReservationExpires) {
+  // Two labelers at the same pace, overlap 1: a handed-out prompt is reserved, so the second
+  // labeler gets the next one instead of the same.
+  LabelQueue alice(db_, alice_, settings("as_imported", 1));
+  LabelQueue bob(db_, bob_, settings("as_imported", 1));
+  EXPECT_EQ(alice.next(), prompts_[0]);
+  EXPECT_EQ(bob.next(), prompts_[1]);
+  EXPECT_EQ(alice.next(), prompts_[0]);  // still hers: asking again renews, never moves on
+  rank(0, alice_);
+  alice.mark_done(prompts_[0]);
+  EXPECT_EQ(alice.next(), prompts_[2]);  // bob holds prompt 1
+  // A skip releases the prompt to others; bob's skip of prompt 1 lets alice have it later.
+  store_.skip({prompts_[1], bob_, {}, {}, "", 1});
+  bob.mark_done(prompts_[1]);
+  EXPECT_EQ(bob.next(), prompts_[3]);
+  // An expired reservation holds nothing: bob walked away from prompt 3.
+  db_.exec("UPDATE queue_reservations SET expires_at = '2000-01-01T00:00:00.000Z'");
+  LabelQueue carol(db_, carol_, settings("as_imported", 1));
+  EXPECT_EQ(carol.next(), prompts_[1]);  // skipped by bob: open again
+  rank(1, carol_);
+  carol.mark_done(prompts_[1]);
+  EXPECT_EQ(carol.next(), prompts_[2]);  // alice's reservation of prompt 2 expired too
+  // With no overlap limit nothing is reserved.
+  LabelQueue free_for_all(db_, carol_, settings("as_imported", 0));
+  auto reservations = [&] {
+    Statement select = db_.prepare("SELECT count(*) FROM queue_reservations");
+    select.step();
+    return select.column_int(0);
+  };
+  int64_t before = reservations();
+  free_for_all.next();
+  EXPECT_EQ(reservations(), before);
+}

@@ -136,6 +136,25 @@ TEST_F(LabelStoreTest, FlagAndCommentAnnotateTheCurrentRankingInPlace) {
   EXPECT_THROW(store_.set_comment(first, "x"), DbError);
 }
 
+TEST_F(LabelStoreTest, EachFlagIsStoredOnceAndSetFlagsReplacesThem) {
+  RankingSubmission submission = ranking({0, 1, 2, 3});
+  submission.flags = {{std::nullopt, "harmful"}, {std::nullopt, "harmful"}, {completions_[1], "x"}};
+  int64_t id = store_.submit_ranking(submission);
+  EXPECT_EQ(store_.ranking(id).flags.size(), 2u);
+  store_.add_flag(id, {std::nullopt, "harmful"});  // already there: nothing added
+  store_.add_flag(id, {completions_[1], "x"});
+  EXPECT_EQ(count(db_, "SELECT count(*) FROM ranking_flags"), 2);
+  store_.set_flags(id, {{completions_[2], "unreadable"}, {completions_[2], "unreadable"}});
+  RankingRecord record = store_.ranking(id);
+  ASSERT_EQ(record.flags.size(), 1u);
+  EXPECT_EQ(record.flags[0].flag, "unreadable");
+  EXPECT_EQ(record.flags[0].completion_id, completions_[2]);
+  store_.set_flags(id, {});  // all removed
+  EXPECT_EQ(count(db_, "SELECT count(*) FROM ranking_flags"), 0);
+  store_.submit_ranking(ranking({1, 0, 2, 3}));
+  EXPECT_THROW(store_.set_flags(id, {}), DbError);  // no longer current
+}
+
 TEST_F(LabelStoreTest, BadSubmissionsAreRefusedAndLeaveNothing) {
   EXPECT_THROW(store_.submit_ranking(ranking({0, 1, 2})), DbError);  // one missing
   RankingSubmission twice = ranking({0, 1, 2, 3});

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -105,6 +106,36 @@ class TestImportDialog : public QObject {
     QVERIFY(outcome.message.contains("cancelled"));
     QCOMPARE(count(project_, "prompts"), 50);
     QCOMPARE(dumpProject(project_), before);
+  }
+
+  void theResultBoxTakesInputOnceTheJobEnds() {
+    // A small file finishes before the progress dialog's 300 ms minimum duration. The dialog must
+    // close for good, so that the result box on top takes the keyboard.
+    QString file = dir_.filePath("small.jsonl");
+    writeRankings(file, 3, 10);
+    QWidget parent;
+    parent.show();
+    bool progressShown = false, boxActive = false, boxClosedByKey = false;
+    QTimer::singleShot(800, [&] {
+      for (auto* dialog : parent.findChildren<ui::ImportDialog*>())
+        progressShown = progressShown || dialog->isVisible();
+      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+      boxActive = box != nullptr;
+      if (box) {
+        QTest::keyClick(box, Qt::Key_Return);
+        boxClosedByKey = !box->isVisible();
+      }
+      // Whatever happened, end the nested loops so the test finishes.
+      for (auto* dialog : parent.findChildren<ui::ImportDialog*>()) dialog->hide();
+      for (QWidget* widget : QApplication::topLevelWidgets())
+        if (auto* other = qobject_cast<QMessageBox*>(widget)) other->done(0);
+    });
+    ui::TaskOutcome outcome = ui::runImport(&parent, project_, file, true);
+    QVERIFY2(outcome.ok, qPrintable(outcome.message));
+    QVERIFY(!progressShown);
+    QVERIFY(boxActive);
+    QVERIFY(boxClosedByKey);
+    QCOMPARE(count(project_, "rankings"), 3);
   }
 
   void badFileIsReportedAndKeepsNothing() {
