@@ -236,7 +236,6 @@ struct RewardTrainer::Impl {
 RewardTrainer::RewardTrainer(RewardConfig config, RewardData data, int64_t run_id)
     : impl_(std::make_unique<Impl>()) {
   config.validate();
-  parse_reward_loss_kind(config.loss, "reward.loss");
   impl_->config = std::move(config);
   impl_->data = std::move(data);
   impl_->run_id = run_id;
