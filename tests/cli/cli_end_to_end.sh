@@ -103,6 +103,15 @@ assert p["prompts"] >= 1 and p["samples"] == 2 * p["prompts"], p
 assert p["kl"] == 0.0, p                                 # the SFT model against itself
 assert p["reward"] is not None and 0.0 <= p["true_score"] <= 1.0, p
 PY
+"$cli" init empty.sqlite
+sed 's|"output_dir": "rm"|"output_dir": "rm-empty"|' reward.json > reward-empty.json
+if "$cli" train reward empty.sqlite --config reward-empty.json 2> err.txt; then
+  fail "train reward on a project without rankings exited 0"; fi
+grep -q "no ranked prompt" err.txt || fail "message: $(cat err.txt)"
+[ ! -e rm-empty ] && [ "$(count empty.sqlite 'SELECT COUNT(*) FROM runs')" = 0 ] \
+  || fail "a refused reward run wrote something"
+if "$cli" score d/demo.sqlite --model d/models/sft/final 2> err.txt; then
+  fail "score with a model without a head exited 0"; fi
 if "$cli" eval reward d/demo.sqlite --model d/models/sft/final 2> err.txt; then
   fail "eval with a model without a head exited 0"; fi
 grep -q "no reward head" err.txt || fail "message: $(cat err.txt)"
