@@ -6,11 +6,11 @@
 // the last real token + reward_ranking_loss (pairwise) + backward + clip + AdamW step + zero_grad
 // on random right-padded tokens; medians over the timed steps. Each of our runs is its own child
 // process, so its peak RSS is its own. Leaves out tokenizing and data loading.
-// --keep-heap: glibc gives the freed activations of each step back to the kernel and the next step
-// faults them in again; on a VM that can halve our speed. It sets mallopt's thresholds in our
-// workers so that the heap is kept, to show how much of a gap to Python is the allocator.
+// --release-heap: init_torch_threads keeps glibc from handing each step's freed activations back
+// to the kernel (core/common/runtime.cpp); this flag restores glibc's default thresholds in our
+// workers, to show what that is worth against Python.
 // `bench_reward [--threads N] [--only tiny|10m] [--k 4|9] [--skip-python] [--skip-flat]
-//               [--keep-heap]`
+//               [--release-heap]`
 #include <malloc.h>
 #include <sys/resource.h>
 
@@ -169,9 +169,9 @@ torch::Tensor flat_pair(ScoredGpt& model, const RankedBatch& batch, int64_t a, i
 int run_worker(const std::string& size_name, int64_t k, const std::string& mode, int threads,
                bool keep_heap) {
   init_torch_threads(threads);
-  if (keep_heap) {
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest; also stops its dynamic threshold
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);   // keep up to 1 GiB of free heap instead of unmapping it
+  if (!keep_heap) {
+    mallopt(M_MMAP_THRESHOLD, 128 << 10);  // glibc's defaults: mmap and trim from 128 KiB
+    mallopt(M_TRIM_THRESHOLD, 128 << 10);
   }
   Size size;
   for (const Size& s : sizes())
@@ -286,7 +286,7 @@ int main(int argc, char** argv) {
     int threads = 0;
     std::string only;
     std::vector<int64_t> ks = {4, 9};
-    bool skip_python = false, skip_flat = false, keep_heap = false;
+    bool skip_python = false, skip_flat = false, keep_heap = true;
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
       if (arg == "--threads" && i + 1 < argc)
@@ -299,12 +299,12 @@ int main(int argc, char** argv) {
         skip_python = true;
       else if (arg == "--skip-flat")
         skip_flat = true;
-      else if (arg == "--keep-heap")
-        keep_heap = true;
+      else if (arg == "--release-heap")
+        keep_heap = false;
       else {
         std::fprintf(stderr,
                      "usage: bench_reward [--threads N] [--only tiny|10m] [--k K] [--skip-python] "
-                     "[--skip-flat] [--keep-heap]\n");
+                     "[--skip-flat] [--release-heap]\n");
         return 2;
       }
     }
@@ -313,7 +313,7 @@ int main(int argc, char** argv) {
     std::printf(
         "bench_reward: %d threads, pairwise loss, AdamW; pairs/s, median ms/step, peak RSS MiB "
         "(+ over the RSS before training)%s\n\n",
-        threads, keep_heap ? "; ours with mallopt keeping the heap" : "");
+        threads, keep_heap ? "" : "; ours with glibc's default heap trimming");
     std::printf("%-4s %7s %2s %6s %5s | %9s %8s %12s | %9s %8s %12s | %9s %8s %12s | %6s %6s\n",
                 "size", "params", "K", "pairs", "T", "K-wise", "ms", "peak MiB", "flat", "ms",
                 "peak MiB", "python", "ms", "peak MiB", "K/flat", "K/py");

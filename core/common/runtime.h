@@ -8,7 +8,8 @@
 namespace prefstudio {
 
 // Sets LibTorch's intra-op threads: n > 0 as given, n == 0 all cores (PREFSTUDIO_THREADS overrides).
-// Returns the number in force.
+// Returns the number in force. The first call also tells glibc to keep freed memory mapped (see
+// runtime.cpp): a training step then reuses the last step's memory instead of faulting it in.
 int init_torch_threads(int n = 0);
 
 // True where this LibTorch build has CUDA and a device is visible.
