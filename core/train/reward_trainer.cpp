@@ -82,24 +82,12 @@ RewardTrainingData prepare_data(const std::vector<RankingExample>& train,
   return data;
 }
 
+// The loop's settings; steps = 0 means `epochs` passes over the training prompts.
 LoopConfig loop_config(const RewardConfig& config, int64_t prompts) {
-  LoopConfig loop;
+  LoopConfig loop = loop_config_from(config, "reward");
   const double per_step = double(config.batch_prompts * config.grad_accum);
-  loop.steps = config.steps > 0
-                   ? config.steps
-                   : std::max<int64_t>(1, std::ceil(config.epochs * double(prompts) / per_step));
-  loop.grad_accum = config.grad_accum;
-  loop.clip_norm = config.clip_norm;
-  loop.warmup_steps = config.warmup_steps;
-  loop.min_lr_ratio = config.min_lr_ratio;
-  loop.log_every = config.log_every;
-  loop.eval_every = config.eval_every;
-  loop.checkpoint_every = config.checkpoint_every;
-  loop.max_seconds = config.max_seconds;
-  loop.output_dir = config.output_dir;
-  loop.resume_from = config.resume_from;
-  loop.optimizer = config.optimizer;
-  loop.name = "reward";
+  if (config.steps == 0)
+    loop.steps = std::max<int64_t>(1, std::ceil(config.epochs * double(prompts) / per_step));
   return loop;
 }
 

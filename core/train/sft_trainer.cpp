@@ -134,24 +134,6 @@ class SftClient : public LoopClient {
   IndexCycler batches_;
 };
 
-LoopConfig loop_config(const SftConfig& config) {
-  LoopConfig loop;
-  loop.steps = config.steps;
-  loop.grad_accum = config.grad_accum;
-  loop.clip_norm = config.clip_norm;
-  loop.warmup_steps = config.warmup_steps;
-  loop.min_lr_ratio = config.min_lr_ratio;
-  loop.log_every = config.log_every;
-  loop.eval_every = config.eval_every;
-  loop.checkpoint_every = config.checkpoint_every;
-  loop.max_seconds = config.max_seconds;
-  loop.output_dir = config.output_dir;
-  loop.resume_from = config.resume_from;
-  loop.optimizer = config.optimizer;
-  loop.name = "sft";
-  return loop;
-}
-
 }  // namespace
 
 struct SftTrainer::Impl {
@@ -189,7 +171,7 @@ SftResult SftTrainer::run(MetricsSink& sink) {
                   std::to_string(data.skipped) + " examples skipped: their prompt fills sft.max_length");
   SftClient client(config, std::move(loaded), std::move(data), impl_->run_id, device);
 
-  LoopResult loop = run_training_loop(client, loop_config(config), start_step, device, sink,
+  LoopResult loop = run_training_loop(client, loop_config_from(config, "sft"), start_step, device, sink,
                                       impl_->stop_requested);
   SftResult result;
   result.steps_done = loop.steps_done;

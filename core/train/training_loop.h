@@ -38,6 +38,28 @@ struct LoopConfig {
   std::string name = "train";     // the trainer's name in messages and events, e.g. "reward"
 };
 
+// The loop's keys of a trainer's config, which every trainer config names alike (steps,
+// grad_accum, clip_norm, warmup_steps, min_lr_ratio, log_every, eval_every, checkpoint_every,
+// max_seconds, output_dir, resume_from, optimizer): one copy for all trainers.
+template <typename TrainerConfig>
+LoopConfig loop_config_from(const TrainerConfig& config, std::string name) {
+  LoopConfig loop;
+  loop.steps = config.steps;
+  loop.grad_accum = config.grad_accum;
+  loop.clip_norm = config.clip_norm;
+  loop.warmup_steps = config.warmup_steps;
+  loop.min_lr_ratio = config.min_lr_ratio;
+  loop.log_every = config.log_every;
+  loop.eval_every = config.eval_every;
+  loop.checkpoint_every = config.checkpoint_every;
+  loop.max_seconds = config.max_seconds;
+  loop.output_dir = config.output_dir;
+  loop.resume_from = config.resume_from;
+  loop.optimizer = config.optimizer;
+  loop.name = std::move(name);
+  return loop;
+}
+
 // What one micro-batch reports: named scalar tensors (detached, on the model's device) that the
 // loop averages over the micro-batches of a log interval, e.g. {"loss_train", loss}, and the real
 // tokens it held (for tokens/s). No host sync happens until the loop logs.
