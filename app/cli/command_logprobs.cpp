@@ -2,7 +2,11 @@
 // the summed and per-token log-probabilities of a completion given a prompt, as the trainers
 // compute them (core/model/completion_scorer.h); --ended counts the end-of-text after it, as for
 // a completion that ended, and the output says whether it was counted. Without --json a table.
+// With --input FILE.jsonl instead of --prompt/--completion: one {"prompt", "completion"[, "ended"]}
+// object per line, all scored in one process in batches, one JSON line out per line in; a line
+// that cannot be read or scored stops it before anything is printed, naming file:line.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -12,28 +16,97 @@
 namespace prefstudio::cli {
 namespace {
 
+nlohmann::json score_json(const std::string& model, const CompletionScore& score) {
+  nlohmann::json tokens = nlohmann::json::array();
+  for (const auto& token : score.tokens)
+    tokens.push_back({{"id", token.id}, {"text", token.text}, {"logprob", token.logprob}});
+  return {{"model", model},
+          {"content_hash", score.content_hash},
+          {"prompt_tokens", score.prompt_tokens},
+          {"completion_tokens", score.tokens.size()},
+          {"logprob", score.logprob},
+          {"eos_counted", score.eos_counted},
+          {"tokens", tokens}};
+}
+
+// A BPE token can be part of a UTF-8 character: shown with U+FFFD instead of failing.
+std::string dump(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Every line of `path` as a request; the first bad one is a CliUsageError naming file:line.
+std::vector<CompletionRequest> read_requests(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw CliUsageError(path + ": cannot open");
+  std::vector<CompletionRequest> requests;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    const std::string where = path + ":" + std::to_string(number);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    nlohmann::json json;
+    try {
+      json = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw CliUsageError(where + ": not JSON (" + std::string(e.what()) + ")");
+    }
+    if (!json.is_object()) throw CliUsageError(where + ": expected a JSON object");
+    CompletionRequest request;
+    for (auto it = json.begin(); it != json.end(); ++it) {
+      if (it.key() == "prompt" || it.key() == "completion") {
+        if (!it->is_string()) throw CliUsageError(where + ": \"" + it.key() + "\" must be a string");
+        (it.key() == "prompt" ? request.prompt : request.completion) = it->get<std::string>();
+      } else if (it.key() == "ended") {
+        if (!it->is_boolean()) throw CliUsageError(where + ": \"ended\" must be true or false");
+        request.ended = it->get<bool>();
+      } else {
+        throw CliUsageError(where + ": unknown key \"" + it.key() + "\"");
+      }
+    }
+    if (!json.contains("prompt") || !json.contains("completion"))
+      throw CliUsageError(where + ": needs \"prompt\" and \"completion\"");
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
+// The line number of each request (blank lines are skipped, so count again).
+std::vector<int64_t> request_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<int64_t> numbers;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number)
+    if (line.find_first_not_of(" \t\r") != std::string::npos) numbers.push_back(number);
+  return numbers;
+}
+
+int run_batch(const std::string& model, const std::string& input, const std::string& device) {
+  const auto requests = read_requests(input);
+  const auto results = score_completions(model, requests, device);
+  const auto lines = request_lines(input);
+  for (size_t i = 0; i < results.size(); ++i)
+    if (!results[i].score)
+      throw CliUsageError(input + ":" + std::to_string(lines[i]) + ": " + results[i].error);
+  for (const auto& result : results) std::cout << dump(score_json(model, *result.score)) << "\n";
+  return 0;
+}
+
 int run_logprobs(const std::vector<std::string>& args) {
-  CliArgs parsed =
-      CliArgs::parse(args, {"json", "ended"}, {"model", "prompt", "completion", "device"});
+  CliArgs parsed = CliArgs::parse(args, {"json", "ended"},
+                                  {"model", "prompt", "completion", "device", "input"});
   if (!parsed.positional.empty())
     throw CliUsageError("unexpected argument " + parsed.positional[0]);
   const std::string model = parsed.require("model");
+  if (parsed.has("input")) {
+    if (parsed.has("prompt") || parsed.has("completion") || parsed.has("ended"))
+      throw CliUsageError("--input reads prompt, completion and ended from each line");
+    if (!parsed.has("json")) throw CliUsageError("--input prints JSON lines: add --json");
+    return run_batch(model, parsed.require("input"), parsed.get("device", "cpu"));
+  }
   const CompletionScore score = score_completion(
       model, parsed.require("prompt"), parsed.require("completion"), parsed.get("device", "cpu"),
       parsed.has("ended"));
   if (parsed.has("json")) {
-    nlohmann::json tokens = nlohmann::json::array();
-    for (const auto& token : score.tokens)
-      tokens.push_back({{"id", token.id}, {"text", token.text}, {"logprob", token.logprob}});
-    nlohmann::json out{{"model", model},
-                       {"content_hash", score.content_hash},
-                       {"prompt_tokens", score.prompt_tokens},
-                       {"completion_tokens", score.tokens.size()},
-                       {"logprob", score.logprob},
-                       {"eos_counted", score.eos_counted},
-                       {"tokens", tokens}};
-    // A BPE token can be part of a UTF-8 character: shown with U+FFFD instead of failing.
-    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << dump(score_json(model, score)) << "\n";
     return 0;
   }
   for (const auto& token : score.tokens) {
@@ -47,8 +120,8 @@ int run_logprobs(const std::vector<std::string>& args) {
 }
 
 static CliRegistration reg({"logprobs",
-                            "logprobs --model DIR --prompt TEXT --completion TEXT [--ended] "
-                            "[--json] [--device cpu|cuda]",
+                            "logprobs --model DIR (--prompt TEXT --completion TEXT [--ended] | "
+                            "--input FILE.jsonl) [--json] [--device cpu|cuda]",
                             "Log-probability of a completion given a prompt, summed and per token.",
                             run_logprobs});
 

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "db/utf8.h"
+
 namespace prefstudio::cli {
 
 StoreMetricsSink::StoreMetricsSink(db::Database& db, int64_t run_id, SinkEcho echo,
@@ -40,7 +42,7 @@ StoreMetricsSink::~StoreMetricsSink() {
 
 void StoreMetricsSink::print_progress(const MetricRecord& record) {
   for (const auto& [name, value] : record.values) {
-    if (name == "loss_train") last_loss_train_ = value;
+    if (name == "loss_train" || name == "loss") last_loss_train_ = value;  // "loss": TRL's name
     if (name == "loss_val") last_loss_val_ = value;
     if (name == "tokens_per_s") last_tokens_per_s_ = value;
   }
@@ -112,6 +114,26 @@ void StoreMetricsSink::on_evaluation(int64_t step, const std::string& kind,
   }
   if (echo_ == SinkEcho::kJsonLines)
     std::cout << nlohmann::json{{"step", step}, {"evaluation", kind}}.dump() << std::endl;
+}
+
+void StoreMetricsSink::on_samples(int64_t step, const std::vector<SampleRecord>& samples) {
+  std::vector<db::RunSample> rows;
+  rows.reserve(samples.size());
+  for (const SampleRecord& sample : samples) {
+    db::RunSample row;
+    row.prompt = sample.prompt;
+    row.completion = db::to_valid_utf8(sample.completion);  // a byte model can cut a character
+    row.finish_reason = sample.ended ? "eos" : "length";
+    row.reward = sample.reward;
+    row.kl = sample.kl;
+    row.true_score = sample.true_score;
+    rows.push_back(std::move(row));
+  }
+  try {
+    store_.add_samples(run_id_, step, rows);
+  } catch (const std::exception& e) {
+    report_failure(e);
+  }
 }
 
 }  // namespace prefstudio::cli

@@ -1,5 +1,5 @@
 // The CLI's MetricsSink: each record goes to the project database (run_metrics, checkpoints,
-// run_events, run_evaluations, the run's heartbeat; the checkpoint's model is registered in models) and to the terminal: one JSON object
+// run_events, run_evaluations, run_samples, the run's heartbeat; the checkpoint's model is registered in models) and to the terminal: one JSON object
 // per line on stdout (train sft), or a one-line progress display on stderr (demo). Never throws
 // (MetricsSink's rule): a failed write is reported on stderr once and counted, and the run goes on.
 // Owns nothing: the Database outlives it, on its thread.
@@ -33,6 +33,7 @@ class StoreMetricsSink : public MetricsSink {
   void on_checkpoint(int64_t step, const std::string& dir, const std::string& hash) override;
   void on_event(int64_t step, const std::string& kind, const std::string& message) override;
   void on_evaluation(int64_t step, const std::string& kind, const std::string& report) override;
+  void on_samples(int64_t step, const std::vector<SampleRecord>& samples) override;
 
   int64_t failed_writes() const { return failed_writes_; }
 

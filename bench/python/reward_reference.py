@@ -63,7 +63,8 @@ class RewardModel(nn.Module):
             if p.dim() == 2:
                 nn.init.normal_(p, 0.0, 0.02)
 
-    def forward(self, idx, mask):
+    def hidden(self, idx, mask):
+        """Final hidden states after ln_f: (B, T, C). bench/python/dpo_reference.py reuses it."""
         B, T = idx.shape
         pos = (mask.cumsum(1) - 1).clamp(min=0)  # (B, T) positions of real tokens
         causal = torch.ones(T, T, dtype=torch.bool).tril()  # (T, T)
@@ -72,7 +73,11 @@ class RewardModel(nn.Module):
         x = self.wte(idx) + self.wpe(pos)  # (B, T, C)
         for block in self.h:
             x = block(x, allowed)
-        x = self.ln_f(x)
+        return self.ln_f(x)
+
+    def forward(self, idx, mask):
+        B, T = idx.shape
+        x = self.hidden(idx, mask)  # (B, T, C)
         last = (mask * torch.arange(T)).amax(1)  # (B) each row's last real token
         return self.score(x[torch.arange(B), last]).squeeze(-1)  # (B)
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,24 @@ struct CompletionScore {
 CompletionScore score_completion(const std::string& model_dir, const std::string& prompt,
                                  const std::string& completion, const std::string& device = "cpu",
                                  bool ended = false);
+
+struct CompletionRequest {
+  std::string prompt, completion;
+  bool ended = false;  // score the end-of-text after the completion too
+};
+
+// A request's score, or why it could not be scored (empty completion, longer than n_positions).
+struct CompletionResult {
+  std::optional<CompletionScore> score;
+  std::string error;
+};
+
+// Many completions under one loaded model, `batch_rows` rows per forward (right-padded with an
+// attention mask, so each scores as it would alone); one result per request, in order. Throws
+// FormatError for an unreadable checkpoint, ConfigError for a bad device.
+std::vector<CompletionResult> score_completions(const std::string& model_dir,
+                                                const std::vector<CompletionRequest>& requests,
+                                                const std::string& device = "cpu",
+                                                int64_t batch_rows = 16);
 
 }  // namespace prefstudio

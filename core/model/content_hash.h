@@ -10,4 +10,7 @@ namespace prefstudio {
 // it cannot be read.
 std::string sha256_file(const std::string& path);
 
+// Lower-case hex SHA-256 of `bytes` (e.g. a cache key's canonical text).
+std::string sha256_hex(const std::string& bytes);
+
 }  // namespace prefstudio

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,14 @@ namespace prefstudio {
 struct MetricRecord {
   int64_t step = 0;
   std::vector<std::pair<std::string, double>> values;  // e.g. {"loss_train", 2.31}, {"lr", 3e-4}
+};
+
+// One completion a policy sampled at an evaluation, with what the trainer made of it (the GUI
+// shows them beside the curves).
+struct SampleRecord {
+  std::string prompt, completion;
+  bool ended = true;  // false: cut at the token limit
+  std::optional<double> kl, reward, true_score;
 };
 
 class MetricsSink {
@@ -26,6 +35,8 @@ class MetricsSink {
   // A whole evaluation report as JSON, e.g. kind "reward_calibration" (the reliability diagram
   // the GUI redraws at each evaluation).
   virtual void on_evaluation(int64_t step, const std::string& kind, const std::string& report) {}
+  // The samples an evaluation at `step` drew.
+  virtual void on_samples(int64_t step, const std::vector<SampleRecord>& samples) {}
 };
 
 }  // namespace prefstudio

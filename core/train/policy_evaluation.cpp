@@ -7,6 +7,7 @@
 
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
+#include "core/train/completion_logprobs.h"
 #include "core/train/demo_task.h"
 #include "core/train/policy_evaluation_internal.h"
 #include "core/train/reward_scoring.h"
@@ -24,16 +25,6 @@ std::optional<double> demo_rule_score(const std::string& prompt, const std::stri
 }
 
 namespace {
-
-// Summed log-probs of each row's completion tokens under `model`: (B) on the CPU.
-torch::Tensor completion_logprobs(Gpt& model, const SequenceBatch& batch) {
-  const auto device = model->parameters().front().device();
-  auto idx = batch.idx.to(device);
-  auto hidden = model->forward_hidden(GptInput{idx, batch.attention_mask.to(device), {}});
-  auto logits = model->lm_logits(hidden);  // (B, T, V)
-  return sequence_logprobs(logits, idx, batch.completion_mask.to(device)).to(torch::kCPU,
-                                                                             torch::kDouble);
-}
 
 double mean_of(const std::vector<double>& values) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
@@ -103,7 +94,8 @@ PolicyEvaluation evaluate_policy(Gpt& policy, Gpt& reference, const Tokenizer& t
       rows.push_back({&seq.prompt_ids, &seq.completion_ids[0]});
     }
     auto batch = make_sequence_batch(rows, tokenizer.eos_id());
-    auto kl = completion_logprobs(policy, batch) - completion_logprobs(reference, batch);  // (B)
+    auto kl = (completion_logprobs(policy, batch) - completion_logprobs(reference, batch))
+                  .to(torch::kCPU, torch::kDouble);  // (B)
     std::vector<std::vector<std::optional<double>>> scores;
     if (reward) scores = score_prompt_completions(*reward, to_reward, max_length);
     for (size_t r = start; r < end; ++r) {

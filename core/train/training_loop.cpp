@@ -186,6 +186,7 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
       check_finite(record.values, step, config.name);
       reporter.add(*optimizer, named, record.values, sink);
       sink.on_metrics(record);
+      client.on_logged(step, record.values, sink);
       result.last_train = record.values;
       tokens_since_log = 0;
       log_started = Clock::now();

@@ -84,6 +84,10 @@ class LoopClient {
   virtual std::vector<std::pair<std::string, double>> evaluate(int64_t step, MetricsSink& sink) {
     return {};
   }
+  // The training means just logged at `step` (after the loop's own checks), e.g. for a trainer's
+  // warnings about trends.
+  virtual void on_logged(int64_t step, const std::vector<std::pair<std::string, double>>& values,
+                         MetricsSink& sink) {}
   // Called once before the final checkpoint is written (e.g. the reward model's offset).
   virtual void finish(int64_t step, MetricsSink& sink) {}
   // Writes the model into checkpoint folder `dir` (created or replaced whole) and returns the

@@ -116,6 +116,65 @@ if "$cli" eval reward d/demo.sqlite --model d/models/sft/final 2> err.txt; then
   fail "eval with a model without a head exited 0"; fi
 grep -q "no reward head" err.txt || fail "message: $(cat err.txt)"
 
+echo "== DPO on the same rankings: reference log-probs cached, KL and true score evaluated"
+cat > dpo.json <<'JSON'
+{"dpo": {"policy_dir": "d/models/sft/final", "output_dir": "dpo", "epochs": 2,
+         "batch_prompts": 8, "max_length": 48, "eval_every": 8, "eval_prompts": 8,
+         "max_new_tokens": 16, "reward_model_dir": "rm/final", "threads": 2,
+         "optimizer": {"lr": 0.0001}}}
+JSON
+"$cli" train dpo d/demo.sqlite --config dpo.json > dpo.txt
+summary=$(tail -n 1 dpo.txt)
+echo "$summary"
+python3 - "$summary" <<'PY' || fail "dpo summary: $summary"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["status"] == "finished" and s["steps"] >= 2, s
+assert s["reference_computed"] > 0 and s["reference_cached"] == 0, s
+assert s["eval/kl"] is not None and s["eval/reward"] is not None, s
+assert 0.0 <= s["eval/true_score"] <= 1.0, s
+PY
+grep -q '"kind": *"policy"' dpo/final/prefstudio.json || fail "DPO checkpoint kind"
+[ "$(count d/demo.sqlite "SELECT COUNT(*) FROM run_evaluations WHERE kind='policy'")" -ge 2 ] \
+  || fail "policy evaluations not stored"
+# Each evaluation samples every validation prompt once (the demo holds 4 of them here).
+[ "$(count d/demo.sqlite "SELECT COUNT(*) FROM run_samples WHERE kl IS NOT NULL AND reward IS NOT NULL")" = \
+  "$(count d/demo.sqlite "SELECT SUM(json_extract(report, '$.samples')) FROM run_evaluations WHERE kind='policy'")" ] \
+  || fail "evaluation samples not stored"
+[ "$(count d/demo.sqlite "SELECT COUNT(DISTINCT name) FROM run_metrics WHERE name LIKE 'rewards/%'")" = 4 ] \
+  || fail "TRL's metric names"
+computed=$(echo "$summary" | python3 -c 'import json,sys; print(json.load(sys.stdin)["reference_computed"])')
+sed 's|"output_dir": "dpo"|"output_dir": "dpo2", "steps": 2, "eval_every": 0, "eval_prompts": 0|' \
+  dpo.json > dpo2.json
+"$cli" train dpo d/demo.sqlite --config dpo2.json > dpo2.txt
+tail -n 1 dpo2.txt | grep -q "\"reference_cached\":$computed,\"reference_computed\":0" \
+  || fail "second DPO run did not read the cache: $(tail -n 1 dpo2.txt)"
+grep -q "the reference was not loaded" dpo2.txt || fail "no cache event"
+
+echo "== logprobs --input: many completions in one process, a bad line named"
+cat > lp.jsonl <<'JSONL'
+{"prompt": "Sort: cba", "completion": "abc"}
+{"prompt": "Sort: cba", "completion": "abc", "ended": true}
+
+{"prompt": "", "completion": "x"}
+JSONL
+"$cli" logprobs --model m --input lp.jsonl --json > lp.txt
+[ "$(wc -l < lp.txt)" = 3 ] || fail "three lines in, three out: $(cat lp.txt)"
+one=$("$cli" logprobs --model m --prompt "Sort: cba" --completion "abc" --ended --json)
+python3 - "$one" <<'PY' || fail "batched and single logprobs differ"
+import json, sys
+single = json.loads(sys.argv[1])
+batched = [json.loads(line) for line in open("lp.txt")]
+assert batched[1]["eos_counted"] and not batched[0]["eos_counted"], batched
+assert abs(batched[1]["logprob"] - single["logprob"]) < 1e-4, (batched[1], single)
+assert batched[2]["prompt_tokens"] == 1, batched[2]
+PY
+printf '{"prompt": "a", "completion": "b"}\n{"prompt": "a"}\n' > lp-bad.jsonl
+if "$cli" logprobs --model m --input lp-bad.jsonl --json > lp-bad.txt 2> err.txt; then
+  fail "a bad logprobs line exited 0"; fi
+grep -q "lp-bad.jsonl:2" err.txt || fail "message does not name lp-bad.jsonl:2: $(cat err.txt)"
+[ ! -s lp-bad.txt ] || fail "a refused input printed scores"
+
 echo "== generate is deterministic in its seed"
 "$cli" init g1.sqlite && "$cli" init g2.sqlite
 printf '{"prompt": "Sort: dcba\\n"}\n{"prompt": "Sort: zyx\\n"}\n' > prompts.jsonl

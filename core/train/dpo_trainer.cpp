@@ -1,0 +1,295 @@
+// The DPO trainer (see dpo_trainer.h): a LoopClient adding the K-wise pair batch and the loss to
+// the shared training loop, the held-out pair metrics and the shared policy evaluation at each
+// evaluation, and the one warning DPO users need (chosen rewards falling while margins rise).
+#include "core/train/dpo_trainer.h"
+
+#include <atomic>
+#include <cmath>
+#include <optional>
+
+#include "core/common/core_error.h"
+#include "core/common/runtime.h"
+#include "core/model/checkpoint.h"
+#include "core/model/reward_model.h"
+#include "core/train/completion_logprobs.h"
+#include "core/train/dpo_data.h"
+#include "core/train/dpo_loss.h"
+#include "core/train/index_cycler.h"
+#include "core/train/policy_evaluation_internal.h"
+#include "core/train/training_loop.h"
+
+namespace prefstudio {
+
+namespace {
+
+// The loss's inputs and metrics for some prompts under the policy (differentiable when grad is on).
+DpoLossOutput pair_loss(Gpt& policy, const std::vector<const DpoPrompt*>& prompts, int64_t pad_id,
+                        const DpoLossOptions& options, int64_t* tokens = nullptr) {
+  std::vector<SequenceRow> rows;
+  for (const DpoPrompt* prompt : prompts) prompt->append_rows(rows);
+  auto batch = make_sequence_batch(rows, pad_id);
+  if (tokens) *tokens = batch.tokens;
+  auto logprobs = completion_logprobs(policy, batch);  // (B)
+  return dpo_loss(make_dpo_pair_batch(prompts, logprobs, completion_token_counts(batch)), options);
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> named_metrics(const DpoLossOutput& out,
+                                                                 const std::string& prefix) {
+  return {{prefix + "loss", out.loss.detach()},
+          {prefix + "rewards/chosen", out.rewards_chosen},
+          {prefix + "rewards/rejected", out.rewards_rejected},
+          {prefix + "rewards/accuracies", out.accuracies},
+          {prefix + "rewards/margins", out.margins},
+          {prefix + "logps/chosen", out.logps_chosen},
+          {prefix + "logps/rejected", out.logps_rejected}};
+}
+
+nlohmann::json number_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+class DpoClient : public LoopClient {
+ public:
+  DpoClient(const DpoConfig& config, LoadedModel& policy, DpoPreparedData& data,
+            const DpoData& inputs, int64_t run_id, torch::Device device)
+      : config_(config),
+        policy_(policy),
+        data_(data),
+        inputs_(inputs),
+        run_id_(run_id),
+        device_(device),
+        options_{parse_dpo_loss_kind(config.loss, "dpo.loss"), config.beta_value(),
+                 config.label_smoothing_value(), config.gamma, config.nll_coefficient},
+        batches_(data.train.size(), config.batch_prompts, config.seed + 1) {}
+
+  NamedParameters parameters() override {
+    NamedParameters named;
+    for (const auto& item : policy_.model->named_parameters())
+      named.emplace_back(item.key(), item.value());
+    return named;
+  }
+
+  MicroBatchStats forward_backward(double loss_scale) override {
+    std::vector<const DpoPrompt*> prompts;
+    for (size_t index : batches_.next()) prompts.push_back(&data_.train[index]);
+    int64_t tokens = 0;
+    DpoLossOutput out =
+        pair_loss(policy_.model, prompts, policy_.tokenizer->eos_id(), options_, &tokens);
+    (out.loss * loss_scale).backward();
+    return {named_metrics(out, ""), tokens};
+  }
+
+  void skip_micro_batches(int64_t count) override {
+    for (int64_t i = 0; i < count; ++i) batches_.next();
+  }
+
+  std::vector<std::pair<std::string, double>> evaluate(int64_t step, MetricsSink& sink) override {
+    std::vector<std::pair<std::string, double>> values = held_out_pair_metrics();
+    if (!inputs_.eval_prompts.empty()) add_policy_evaluation(step, sink, values);
+    return values;
+  }
+
+  // The warning of issue-tracker fame: DPO can widen the margin by pushing both log-probs down.
+  void on_logged(int64_t step, const std::vector<std::pair<std::string, double>>& values,
+                 MetricsSink& sink) override {
+    const double chosen = metric_value(values, "rewards/chosen");
+    const double margin = metric_value(values, "rewards/margins");
+    if (!first_chosen_) {
+      first_chosen_ = chosen, first_margin_ = margin;
+      return;
+    }
+    if (warned_ || !(chosen < 0.0 && chosen < *first_chosen_ && margin > *first_margin_)) return;
+    warned_ = true;
+    sink.on_event(step, "warning",
+                  "rewards/chosen fell to " + std::to_string(chosen) + " while rewards/margins rose to " +
+                      std::to_string(margin) +
+                      ": DPO can widen the margin by lowering the chosen log-probs too, the "
+                      "rejected faster (expected for near-duplicate pairs); watch eval/true_score "
+                      "and eval/kl, or set nll_coefficient to hold the chosen up (RPO)");
+  }
+
+  std::string save_model(const std::string& dir, int64_t step) override {
+    CheckpointManifest manifest;
+    manifest.run_id = run_id_;
+    manifest.step = step;
+    manifest.kind = "policy";
+    return save_checkpoint(dir, policy_.model, *policy_.tokenizer, manifest).content_hash;
+  }
+
+ private:
+  // The training metrics on the validation rankings' pairs, all at once (no grad).
+  std::vector<std::pair<std::string, double>> held_out_pair_metrics() {
+    if (data_.validation.empty()) return {};
+    torch::NoGradGuard no_grad;
+    std::vector<const DpoPrompt*> prompts;
+    for (const auto& prompt : data_.validation) prompts.push_back(&prompt);
+    std::vector<torch::Tensor> sums, counts;
+    // Forward in slices of batch_prompts prompts; the loss over all pairs at once.
+    for (size_t start = 0; start < prompts.size(); start += config_.batch_prompts) {
+      const size_t end = std::min(prompts.size(), start + static_cast<size_t>(config_.batch_prompts));
+      std::vector<SequenceRow> rows;
+      for (size_t p = start; p < end; ++p) prompts[p]->append_rows(rows);
+      auto batch = make_sequence_batch(rows, policy_.tokenizer->eos_id());
+      sums.push_back(completion_logprobs(policy_.model, batch));
+      counts.push_back(completion_token_counts(batch));
+    }
+    DpoLossOutput out =
+        dpo_loss(make_dpo_pair_batch(prompts, torch::cat(sums), torch::cat(counts)), options_);
+    std::vector<std::pair<std::string, double>> values;
+    for (const auto& [name, value] : named_metrics(out, "eval/"))
+      values.emplace_back(name, value.item<double>());  // sync point: evaluation
+    return values;
+  }
+
+  // The shared policy evaluation on the validation prompts; the reference is loaded for it only.
+  void add_policy_evaluation(int64_t step, MetricsSink& sink,
+                             std::vector<std::pair<std::string, double>>& values) {
+    LoadedModel reference = load_checkpoint(config_.reference(), device_);
+    if (!config_.reward_model_dir.empty() && !reward_)
+      reward_.emplace(load_reward_model(config_.reward_model_dir, device_, true));
+    PolicyEvalConfig eval;
+    eval.samples_per_prompt = config_.eval_samples;
+    eval.max_new_tokens = config_.max_new_tokens;
+    eval.seed = config_.seed;  // the same samples' randomness at every evaluation
+    const PolicyEvaluation result =
+        evaluate_policy(policy_.model, reference.model, *policy_.tokenizer,
+                        reward_ ? &*reward_ : nullptr, inputs_.eval_prompts, eval, inputs_.rule);
+    values.emplace_back("eval/kl", result.kl_mean);
+    if (std::isfinite(result.reward_mean)) values.emplace_back("eval/reward", result.reward_mean);
+    if (std::isfinite(result.true_score_mean)) {
+      values.emplace_back("eval/true_score", result.true_score_mean);
+      values.emplace_back("eval/true_score_std", result.true_score_std);
+    }
+    values.emplace_back("eval/eos_rate", result.eos_rate);
+    values.emplace_back("eval/length", result.length_mean);
+    sink.on_evaluation(step, "policy",
+                       nlohmann::json{{"prompts", inputs_.eval_prompts.size()},
+                                      {"samples", result.samples},
+                                      {"kl", result.kl_mean},
+                                      {"reward", number_or_null(result.reward_mean)},
+                                      {"true_score", number_or_null(result.true_score_mean)},
+                                      {"true_score_std", number_or_null(result.true_score_std)},
+                                      {"eos_rate", result.eos_rate},
+                                      {"length_mean", result.length_mean}}
+                           .dump());
+    std::vector<SampleRecord> samples;
+    for (const PolicySample& sample : result.sample_list)
+      samples.push_back({inputs_.eval_prompts[sample.prompt_index], sample.completion, sample.ended,
+                         sample.kl, sample.reward, sample.true_score});
+    sink.on_samples(step, samples);
+  }
+
+  const DpoConfig& config_;
+  LoadedModel& policy_;
+  DpoPreparedData& data_;
+  const DpoData& inputs_;
+  int64_t run_id_;
+  torch::Device device_;
+  DpoLossOptions options_;
+  IndexCycler batches_;
+  std::optional<RewardModel> reward_;
+  std::optional<double> first_chosen_, first_margin_;
+  bool warned_ = false;
+};
+
+// The loop's settings; steps = 0 means `epochs` passes over the training prompts.
+LoopConfig loop_config(const DpoConfig& config, int64_t prompts) {
+  LoopConfig loop = loop_config_from(config, "dpo");
+  const double per_step = double(config.batch_prompts * config.grad_accum);
+  if (config.steps == 0)
+    loop.steps = std::max<int64_t>(1, std::ceil(config.epochs * double(prompts) / per_step));
+  return loop;
+}
+
+}  // namespace
+
+struct DpoTrainer::Impl {
+  DpoConfig config;
+  DpoData data;
+  ReferenceLogprobCache* cache = nullptr;
+  int64_t run_id = 0;
+  std::atomic<bool> stop_requested{false};
+};
+
+DpoTrainer::DpoTrainer(DpoConfig config, DpoData data, ReferenceLogprobCache* cache,
+                       int64_t run_id)
+    : impl_(std::make_unique<Impl>()) {
+  config.validate();
+  impl_->config = std::move(config);
+  impl_->data = std::move(data);
+  impl_->cache = cache;
+  impl_->run_id = run_id;
+}
+
+DpoTrainer::~DpoTrainer() = default;
+
+void DpoTrainer::request_stop() { impl_->stop_requested.store(true); }
+
+DpoResult DpoTrainer::run(MetricsSink& sink) {
+  const DpoConfig& config = impl_->config;
+  // Threads, device and seed; the policy (dropout off: the policy and reference log-probs must be
+  // the same function of the weights, as TRL does it); data and the reference's log-probs.
+  init_torch_threads(config.threads);
+  const torch::Device device(check_device(config.device, "dpo.device"));
+  torch::manual_seed(config.seed);
+  const bool resume = !config.resume_from.empty();
+  LoadedModel policy = load_checkpoint(resume ? config.resume_from : config.policy_dir, device);
+  policy.model->set_dropout(0.0);
+  policy.model->train();
+  DpoPreparedData data = prepare_dpo_data(impl_->data.train, impl_->data.validation,
+                                          *policy.tokenizer, config.max_length);
+  if (data.skipped > 0)
+    sink.on_event(0, "warning",
+                  std::to_string(data.skipped) +
+                      " completions skipped: alone longer than dpo.max_length allows");
+  ReferenceFill fill;
+  if (dpo_loss_uses_reference(parse_dpo_loss_kind(config.loss, "dpo.loss"))) {
+    std::vector<DpoPrompt*> prompts;
+    for (auto& prompt : data.train) prompts.push_back(&prompt);
+    for (auto& prompt : data.validation) prompts.push_back(&prompt);
+    fill = fill_reference_logprobs(prompts, config.reference(), *policy.tokenizer,
+                                   policy.config.vocab_size, device, impl_->cache);
+    sink.on_event(0, "reference",
+                  "reference log-probs: " + std::to_string(fill.cached) + " from the cache, " +
+                      std::to_string(fill.computed) + " computed" +
+                      (fill.computed > 0 ? " and cached" : "; the reference was not loaded"));
+  } else {
+    for (auto* side : {&data.train, &data.validation})
+      for (auto& prompt : *side) prompt.reference.assign(prompt.kept.size(), {});
+  }
+  DpoData& inputs = impl_->data;
+  if (static_cast<int64_t>(inputs.eval_prompts.size()) > config.eval_prompts)
+    inputs.eval_prompts.resize(config.eval_prompts);
+
+  DpoClient client(config, policy, data, inputs, impl_->run_id, device);
+  const LoopConfig loop_settings = loop_config(config, static_cast<int64_t>(data.train.size()));
+  const int64_t start_step = resume ? policy.manifest.step : 0;
+  LoopResult loop = run_training_loop(client, loop_settings, start_step, device, sink,
+                                      impl_->stop_requested);
+
+  DpoResult result;
+  result.steps_done = loop.steps_done;
+  result.steps_planned = loop_settings.steps;
+  result.stopped = loop.stopped;
+  result.time_limited = loop.time_limited;
+  result.final_dir = loop.final_dir;
+  result.final_hash = loop.final_hash;
+  result.loss = metric_value(loop.last_train, "loss");
+  result.accuracy = metric_value(loop.last_train, "rewards/accuracies");
+  result.margin = metric_value(loop.last_train, "rewards/margins");
+  result.eval_kl = metric_value(loop.last_eval, "eval/kl");
+  result.eval_true_score = metric_value(loop.last_eval, "eval/true_score");
+  result.eval_reward = metric_value(loop.last_eval, "eval/reward");
+  result.eval_accuracy = metric_value(loop.last_eval, "eval/rewards/accuracies");
+  result.prompts_train = static_cast<int64_t>(data.train.size());
+  result.rankings_train = data.rankings;
+  result.pairs_train = data.pairs;
+  result.completions_skipped = data.skipped;
+  result.rankings_dropped = data.dropped;
+  result.reference_cached = fill.cached;
+  result.reference_computed = fill.computed;
+  result.seconds = loop.seconds;
+  return result;
+}
+
+}  // namespace prefstudio
