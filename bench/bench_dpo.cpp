@@ -8,15 +8,17 @@
 // on random tokens with constant reference log-probs; medians over the timed steps; each run its
 // own child process, so its peak RSS is its own. Then a whole DPO run twice on the 10m model, the
 // second reading the reference log-probs from the first's cache: the reference's cost, measured.
+// Last, the DPO paper's frontier on our synthetic task (tests/core/train/synthetic_policy.h): true
+// score against sequence KL to the SFT model at several betas, 100 held-out prompts x 4 samples.
 // `bench_dpo [--threads N] [--only tiny|10m] [--k 4|9] [--skip-python] [--skip-flat]
-//            [--skip-cache]`
+//            [--skip-cache] [--skip-frontier]`
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <random>
 #include <nlohmann/json.hpp>
@@ -32,6 +34,7 @@
 #include "core/train/dpo_loss.h"
 #include "core/train/dpo_trainer.h"
 #include "core/train/grad_clip.h"
+#include "tests/core/train/synthetic_policy.h"
 
 namespace prefstudio {
 namespace {
@@ -43,8 +46,9 @@ struct Size {
   GptConfig config;
   int64_t prompts = 8;  // rankings per step
   int64_t seq = 64;     // longest sequence; lengths span seq/2 .. seq, the first 16 the prompt
-  int64_t steps = 3;    // timed steps
-  int64_t warmup = 1;   // untimed
+  int64_t steps = 3;       // timed K-wise steps (ours and Python)
+  int64_t warmup = 1;      // untimed
+  int64_t flat_steps = 1;  // timed flat steps (after one untimed): K-1 times the work
 };
 
 constexpr int64_t kPromptTokens = 16;
@@ -63,8 +67,8 @@ GptConfig gpt(int64_t vocab, int64_t positions, int64_t embd, int64_t layers, in
 
 // bench_reward's sizes: the demo model (0.8M) and the 10m model (10.7M), byte vocabulary.
 std::vector<Size> sizes() {
-  return {{"tiny", gpt(257, 64, 128, 4, 4), 8, 64, 10, 2},
-          {"10m", gpt(257, 256, 384, 6, 6), 8, 64, 5, 1}};
+  return {{"tiny", gpt(257, 64, 128, 4, 4), 8, 64, 10, 2, 4},
+          {"10m", gpt(257, 256, 384, 6, 6), 8, 64, 5, 1, 2}};
 }
 
 double median(std::vector<double> values) {
@@ -152,7 +156,9 @@ int run_worker(const std::string& size_name, int64_t k, const std::string& mode,
   adamw.weight_decay = 0.1;
   auto optimizer = make_optimizer(adamw, named);
 
-  const std::vector<DpoPrompt> prompts = step_prompts(size, k, mode == "flat");
+  const bool flat = mode == "flat";
+  const int64_t warmup = flat ? 1 : size.warmup, steps = flat ? size.flat_steps : size.steps;
+  const std::vector<DpoPrompt> prompts = step_prompts(size, k, flat);
   std::vector<const DpoPrompt*> views;
   std::vector<SequenceRow> rows;
   for (const auto& prompt : prompts) {
@@ -164,7 +170,7 @@ int run_worker(const std::string& size_name, int64_t k, const std::string& mode,
   const double rss_before_training = peak_rss_mib();
   std::vector<double> times;
   double loss_value = 0.0;
-  for (int64_t step = 0; step < size.warmup + size.steps; ++step) {
+  for (int64_t step = 0; step < warmup + steps; ++step) {
     const auto start = Clock::now();
     auto logprobs = completion_logprobs(model, batch);  // (B)
     // Flat: every pair its own one-ranking prompt, so each weighs 1 / (all pairs), as K-wise.
@@ -174,8 +180,8 @@ int run_worker(const std::string& size_name, int64_t k, const std::string& mode,
     clip_grad_norm(parameters, 1.0);
     optimizer->step();
     optimizer->zero_grad();
-    if (step + 1 == size.warmup + size.steps) loss_value = out.loss.item<double>();  // reported
-    if (step >= size.warmup) times.push_back(seconds_since(start));
+    if (step + 1 == warmup + steps) loss_value = out.loss.item<double>();  // sync point: reported
+    if (step >= warmup) times.push_back(seconds_since(start));
   }
   int64_t parameter_count = 0;
   for (const auto& p : parameters) parameter_count += p.numel();
@@ -239,23 +245,6 @@ double ratio(const nlohmann::json& a, const nlohmann::json& b) {
   return a["pairs_per_s"].get<double>() / b["pairs_per_s"].get<double>();
 }
 
-// A map kept for the process's lifetime: the CLI keeps the same entries in the project file.
-struct MapCache : ReferenceLogprobCache {
-  std::map<std::string, ReferenceLogprob> entries;
-  std::vector<std::optional<ReferenceLogprob>> lookup(const std::vector<std::string>& keys) override {
-    std::vector<std::optional<ReferenceLogprob>> out;
-    for (const auto& key : keys) {
-      auto found = entries.find(key);
-      out.push_back(found == entries.end() ? std::nullopt
-                                           : std::optional<ReferenceLogprob>(found->second));
-    }
-    return out;
-  }
-  void store(const std::vector<std::pair<std::string, ReferenceLogprob>>& values) override {
-    for (const auto& [key, value] : values) entries[key] = value;
-  }
-};
-
 struct QuietSink : MetricsSink {
   void on_metrics(const MetricRecord&) override {}
 };
@@ -278,7 +267,7 @@ void run_cache_comparison(int threads) {
           {0, std::string(20 + (7 * p + 13 * j) % 40, char('a' + (p + j) % 26)), true, j});
     data.train.push_back(std::move(ranking));
   }
-  MapCache cache;
+  InMemoryReferenceCache cache;
   std::printf("\nWhole DPO run, 10m model, 256 prompts x K = 4, 10 steps of 8 prompts, %d threads:\n",
               threads);
   double first = 0.0;
@@ -306,6 +295,54 @@ void run_cache_comparison(int threads) {
   std::filesystem::remove_all(dir);
 }
 
+// True score against KL at several betas (sigmoid loss), and the other losses at their defaults,
+// all from the same SFT model and the same rankings of its own samples.
+void run_frontier(int threads) {
+  const auto dir = std::filesystem::temp_directory_path() / "bench_dpo_frontier";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string sft = test::train_synthetic_sft(dir.string(), threads);
+  const auto rankings = test::rank_own_samples(sft, 300, false);
+  const PolicyEvaluation base = test::evaluate_synthetic(sft, sft);
+  std::printf("\nFrontier on the synthetic vowel task: %zu prompts of K <= 4 own samples ranked by "
+              "Plackett-Luce over the vowel count; 2 epochs, lr 1e-3; 100 held-out prompts x 4 "
+              "samples\n",
+              rankings.size());
+  std::printf("%-14s %6s | %10s %6s | %8s | %5s %6s\n", "loss", "beta", "true score", "+-se",
+              "KL nats", "eos", "length");
+  auto row = [&](const std::string& loss, double beta, const PolicyEvaluation& e) {
+    const double se = e.true_score_std / std::sqrt(double(e.samples));
+    std::printf("%-14s %6s | %10.3f %6.3f | %8.2f | %5.2f %6.2f\n", loss.c_str(),
+                beta > 0 ? std::to_string(beta).substr(0, 5).c_str() : "-", e.true_score_mean, se,
+                e.kl_mean, e.eos_rate, e.length_mean);
+    std::fflush(stdout);
+  };
+  row("sft", 0, base);
+  std::vector<std::pair<std::string, double>> runs = {
+      {"sigmoid", 0.03}, {"sigmoid", 0.1}, {"sigmoid", 0.3}, {"sigmoid", 1.0}, {"sigmoid", 3.0},
+      {"ipo", 0.1},      {"hinge", 0.1},   {"sigmoid_norm", 5}, {"simpo", 2.0}};
+  for (const auto& [loss, beta] : runs) {
+    DpoConfig config;
+    config.policy_dir = sft;
+    config.output_dir = (dir / (loss + std::to_string(beta))).string();
+    config.loss = loss;
+    config.beta = beta;
+    config.epochs = 2;
+    config.batch_prompts = 16;
+    config.max_length = 24;
+    config.warmup_steps = 5;
+    config.eval_every = 0;
+    config.threads = threads;
+    config.optimizer.lr = 1e-3;
+    DpoData data;
+    data.train = rankings;
+    QuietSink sink;
+    const DpoResult result = DpoTrainer(config, data).run(sink);
+    row(loss, beta, test::evaluate_synthetic(result.final_dir, sft));
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace prefstudio
 
@@ -317,7 +354,7 @@ int main(int argc, char** argv) {
     int threads = 0;
     std::string only;
     std::vector<int64_t> ks = {4, 9};
-    bool skip_python = false, skip_flat = false, skip_cache = false;
+    bool skip_python = false, skip_flat = false, skip_cache = false, skip_frontier = false;
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
       if (arg == "--threads" && i + 1 < argc)
@@ -332,10 +369,12 @@ int main(int argc, char** argv) {
         skip_flat = true;
       else if (arg == "--skip-cache")
         skip_cache = true;
+      else if (arg == "--skip-frontier")
+        skip_frontier = true;
       else {
         std::fprintf(stderr,
                      "usage: bench_dpo [--threads N] [--only tiny|10m] [--k K] [--skip-python] "
-                     "[--skip-flat] [--skip-cache]\n");
+                     "[--skip-flat] [--skip-cache] [--skip-frontier]\n");
         return 2;
       }
     }
@@ -372,6 +411,7 @@ int main(int argc, char** argv) {
         "\nK-wise: one forward of prompts*K sequences a step; flat: each pair's two sequences "
         "(K-1 times the sequences) in one forward, as TRL batches pairs.\n");
     if (!skip_cache) run_cache_comparison(threads);
+    if (!skip_frontier) run_frontier(threads);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_dpo: %s\n", error.what());
     return 1;

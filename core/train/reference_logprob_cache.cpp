@@ -1,4 +1,4 @@
-// reference_cache_key (see reference_logprob_cache.h).
+// reference_cache_key and the in-memory cache (see reference_logprob_cache.h).
 #include "core/train/reference_logprob_cache.h"
 
 #include "core/model/content_hash.h"
@@ -14,6 +14,23 @@ std::string reference_cache_key(const std::string& reference_hash,
   text += "|completion";
   for (int64_t id : completion_ids) text += " " + std::to_string(id);
   return sha256_hex(text);
+}
+
+std::vector<std::optional<ReferenceLogprob>> InMemoryReferenceCache::lookup(
+    const std::vector<std::string>& keys) {
+  std::vector<std::optional<ReferenceLogprob>> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) {
+    auto found = entries_.find(key);
+    out.push_back(found == entries_.end() ? std::nullopt
+                                          : std::optional<ReferenceLogprob>(found->second));
+  }
+  return out;
+}
+
+void InMemoryReferenceCache::store(
+    const std::vector<std::pair<std::string, ReferenceLogprob>>& entries) {
+  for (const auto& [key, value] : entries) entries_[key] = value;
 }
 
 }  // namespace prefstudio

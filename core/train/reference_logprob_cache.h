@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,6 +25,18 @@ class ReferenceLogprobCache {
   virtual std::vector<std::optional<ReferenceLogprob>> lookup(
       const std::vector<std::string>& keys) = 0;
   virtual void store(const std::vector<std::pair<std::string, ReferenceLogprob>>& entries) = 0;
+};
+
+// A cache that lives as long as the object: for runs without a project (library use, tests,
+// benchmarks). The CLI uses the project's table instead (app/cli/project_reference_cache.h).
+class InMemoryReferenceCache : public ReferenceLogprobCache {
+ public:
+  std::vector<std::optional<ReferenceLogprob>> lookup(const std::vector<std::string>& keys) override;
+  void store(const std::vector<std::pair<std::string, ReferenceLogprob>>& entries) override;
+  size_t size() const { return entries_.size(); }
+
+ private:
+  std::map<std::string, ReferenceLogprob> entries_;
 };
 
 // The key of one completion's reference log-prob: SHA-256 over the reference weights' content hash

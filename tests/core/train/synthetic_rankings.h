@@ -21,6 +21,32 @@ inline double vowel_utility(const std::string& completion, double scale) {
   return scale * count;
 }
 
+// One Plackett-Luce draw over `utilities`: the best is drawn with probability proportional to
+// exp(u), then the next among the rest, and so on. Returns each item's rank (0 best).
+inline std::vector<int> plackett_luce_ranks(const std::vector<double>& utilities,
+                                            std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<int> remaining(utilities.size());
+  for (size_t i = 0; i < remaining.size(); ++i) remaining[i] = static_cast<int>(i);
+  std::vector<int> rank(utilities.size(), 0);
+  for (int position = 0; !remaining.empty(); ++position) {
+    double total = 0;
+    for (int i : remaining) total += std::exp(utilities[i]);
+    double draw = unit(rng) * total;
+    size_t pick = remaining.size() - 1;
+    for (size_t j = 0; j < remaining.size(); ++j) {
+      draw -= std::exp(utilities[remaining[j]]);
+      if (draw <= 0) {
+        pick = j;
+        break;
+      }
+    }
+    rank[remaining[pick]] = position;
+    remaining.erase(remaining.begin() + pick);
+  }
+  return rank;
+}
+
 struct SyntheticTask {
   int k = 4;
   int letters = 6;
@@ -34,7 +60,6 @@ inline std::vector<RankingExample> synthetic_rankings(int prompts, int first_pro
                                                       bool shuffle_ranks = false) {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int> letter(0, 7);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::vector<RankingExample> out;
   for (int p = 0; p < prompts; ++p) {
     char prompt[16];
@@ -51,25 +76,9 @@ inline std::vector<RankingExample> synthetic_rankings(int prompts, int first_pro
       for (const auto& t : texts) seen = seen || t == text;
       if (!seen) texts.push_back(text);
     }
-    // Plackett-Luce: repeatedly draw the next best with probability proportional to exp(u).
-    std::vector<int> remaining;
-    for (int i = 0; i < task.k; ++i) remaining.push_back(i);
-    std::vector<int> rank(task.k, 0);
-    for (int position = 0; !remaining.empty(); ++position) {
-      double total = 0;
-      for (int i : remaining) total += std::exp(vowel_utility(texts[i], task.scale));
-      double draw = unit(rng) * total;
-      size_t pick = remaining.size() - 1;
-      for (size_t j = 0; j < remaining.size(); ++j) {
-        draw -= std::exp(vowel_utility(texts[remaining[j]], task.scale));
-        if (draw <= 0) {
-          pick = j;
-          break;
-        }
-      }
-      rank[remaining[pick]] = position;
-      remaining.erase(remaining.begin() + pick);
-    }
+    std::vector<double> utilities;
+    for (const auto& text : texts) utilities.push_back(vowel_utility(text, task.scale));
+    std::vector<int> rank = plackett_luce_ranks(utilities, rng);
     if (shuffle_ranks) std::shuffle(rank.begin(), rank.end(), rng);
     for (int i = 0; i < task.k; ++i)
       ranking.completions.push_back({0, texts[i], true, rank[i]});

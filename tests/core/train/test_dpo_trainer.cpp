@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <map>
 
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
@@ -35,23 +34,6 @@ struct RecordingSink : MetricsSink {
       for (const auto& [key, value] : record.values)
         if (key == name) return value;
     return std::nan("");
-  }
-};
-
-// A map kept for the test's lifetime: the project's table does the same in the CLI.
-struct MapCache : ReferenceLogprobCache {
-  std::map<std::string, ReferenceLogprob> entries;
-  std::vector<std::optional<ReferenceLogprob>> lookup(const std::vector<std::string>& keys) override {
-    std::vector<std::optional<ReferenceLogprob>> out;
-    for (const auto& key : keys) {
-      auto found = entries.find(key);
-      out.push_back(found == entries.end() ? std::nullopt
-                                           : std::optional<ReferenceLogprob>(found->second));
-    }
-    return out;
-  }
-  void store(const std::vector<std::pair<std::string, ReferenceLogprob>>& values) override {
-    for (const auto& [key, value] : values) entries[key] = value;
   }
 };
 
@@ -132,14 +114,14 @@ TEST_F(DpoTrainerTest, OneStepLossEqualsTheFormulaOnLogprobsComputedApart) {
 }
 
 TEST_F(DpoTrainerTest, SecondRunReadsTheCacheWithoutLoadingTheReference) {
-  MapCache cache;
+  InMemoryReferenceCache cache;
   DpoConfig first = config("cache1");
   first.reference_dir = (dir_.path / "other").string();
   RecordingSink sink1;
   DpoResult one = DpoTrainer(first, data(6), &cache).run(sink1);
   EXPECT_EQ(one.reference_cached, 0);
   EXPECT_EQ(one.reference_computed, 24);  // 6 prompts x K = 4
-  EXPECT_EQ(cache.entries.size(), 24u);
+  EXPECT_EQ(cache.size(), 24u);
 
   // The same reference, its config.json broken: loading it would throw, the cache must suffice.
   fs::create_directories(dir_.path / "broken");
