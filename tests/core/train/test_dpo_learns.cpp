@@ -53,6 +53,7 @@ TEST_F(DpoLearnsTest, RaisesTheTrueScoreOnHeldOutPromptsAtABoundedKl) {
   const std::string sft = test::train_synthetic_sft(dir_.str());
   const PolicyEvaluation before = test::evaluate_synthetic(sft, sft);
   EXPECT_GT(before.eos_rate, 0.9) << "the SFT model must have learnt the format";
+  double rule_gain = 0.0;
   for (bool shuffled : {false, true}) {
     const DpoResult result = train_dpo(sft, shuffled ? "shuffled" : "dpo", shuffled);
     const PolicyEvaluation after = test::evaluate_synthetic(result.final_dir, sft);
@@ -64,8 +65,12 @@ TEST_F(DpoLearnsTest, RaisesTheTrueScoreOnHeldOutPromptsAtABoundedKl) {
               << gain / before.true_score_std << " std; train accuracy " << result.accuracy
               << ", steps " << result.steps_done << ", " << result.seconds << " s\n";
     if (shuffled) {
-      EXPECT_LT(std::abs(gain), 0.25 * before.true_score_std);
+      // Noise labels move a small model a little, either way; never to the bar, nor near the
+      // gain the labels give.
+      EXPECT_LT(std::abs(gain), 0.5 * before.true_score_std);
+      EXPECT_LT(std::abs(gain), 0.25 * rule_gain);
     } else {
+      rule_gain = gain;
       EXPECT_GE(gain, 0.5 * before.true_score_std);
       EXPECT_LT(after.kl_mean, 30.0);
     }
