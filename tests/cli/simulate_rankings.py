@@ -33,7 +33,8 @@ def main():
                       "ON c.prompt_id = p.id ORDER BY p.id, c.id").fetchall()
     prompts = {}
     for pid, prompt, completion in rows:
-        prompts.setdefault(pid, (prompt, []))[1].append(completion)
+        if completion:  # an empty sample (end-of-text at once) cannot be imported as a ranking
+            prompts.setdefault(pid, (prompt, []))[1].append(completion)
     rng = random.Random(7)
     with open(out_path, "w") as out:
         for spec in labelers:
