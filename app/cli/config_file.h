@@ -14,10 +14,11 @@ namespace prefstudio::cli {
 // JSON (...)".
 nlohmann::json read_config_file(const std::string& path, const std::string& section);
 
-// `parse(json)` with any ConfigError prefixed by "<path>: ".
-template <typename Config>
-Config parse_config_file(const std::string& path, const std::string& section,
-                         Config (*parse)(const nlohmann::json&)) {
+// `parse(json)` (a function or a callable taking the section's JSON) with any ConfigError prefixed
+// by "<path>: ".
+template <typename Parse>
+auto parse_config_file(const std::string& path, const std::string& section, Parse parse)
+    -> decltype(parse(nlohmann::json())) {
   const nlohmann::json json = read_config_file(path, section);
   try {
     return parse(json);

@@ -15,6 +15,14 @@ namespace prefstudio {
 // (the trainers' precision); the sums are float32.
 torch::Tensor completion_logprobs(Gpt& model, const SequenceBatch& batch);
 
+// Per-token log-probs of each row's completion tokens with the logits divided by `temperature`
+// (the distribution the sampler drew from): (B, T-1), position t holding the token at t + 1, 0
+// off the completion. On the model's device, differentiable when grad mode is on.
+torch::Tensor completion_token_logprobs(Gpt& model, const SequenceBatch& batch, double temperature);
+
+// (B, T-1) float32 on the CPU: 1 where completion_token_logprobs holds a completion token.
+torch::Tensor completion_token_mask(const SequenceBatch& batch);
+
 // (B) token counts of each row's completion (EOS included where it ended), float32 on the CPU.
 torch::Tensor completion_token_counts(const SequenceBatch& batch);
 

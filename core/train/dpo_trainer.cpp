@@ -44,10 +44,6 @@ std::vector<std::pair<std::string, torch::Tensor>> named_metrics(const DpoLossOu
           {prefix + "logps/rejected", out.logps_rejected}};
 }
 
-nlohmann::json number_or_null(double value) {
-  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
 class DpoClient : public LoopClient {
  public:
   DpoClient(const DpoConfig& config, LoadedModel& policy, DpoPreparedData& data,
@@ -151,32 +147,10 @@ class DpoClient : public LoopClient {
     eval.samples_per_prompt = config_.eval_samples;
     eval.max_new_tokens = config_.max_new_tokens;
     eval.seed = config_.seed;  // the same samples' randomness at every evaluation
-    const PolicyEvaluation result =
-        evaluate_policy(policy_.model, reference.model, *policy_.tokenizer,
-                        reward_ ? &*reward_ : nullptr, inputs_.eval_prompts, eval, inputs_.rule);
-    values.emplace_back("eval/kl", result.kl_mean);
-    if (std::isfinite(result.reward_mean)) values.emplace_back("eval/reward", result.reward_mean);
-    if (std::isfinite(result.true_score_mean)) {
-      values.emplace_back("eval/true_score", result.true_score_mean);
-      values.emplace_back("eval/true_score_std", result.true_score_std);
-    }
-    values.emplace_back("eval/eos_rate", result.eos_rate);
-    values.emplace_back("eval/length", result.length_mean);
-    sink.on_evaluation(step, "policy",
-                       nlohmann::json{{"prompts", inputs_.eval_prompts.size()},
-                                      {"samples", result.samples},
-                                      {"kl", result.kl_mean},
-                                      {"reward", number_or_null(result.reward_mean)},
-                                      {"true_score", number_or_null(result.true_score_mean)},
-                                      {"true_score_std", number_or_null(result.true_score_std)},
-                                      {"eos_rate", result.eos_rate},
-                                      {"length_mean", result.length_mean}}
-                           .dump());
-    std::vector<SampleRecord> samples;
-    for (const PolicySample& sample : result.sample_list)
-      samples.push_back({inputs_.eval_prompts[sample.prompt_index], sample.completion, sample.ended,
-                         sample.kl, sample.reward, sample.true_score});
-    sink.on_samples(step, samples);
+    const auto policy_values = report_policy_evaluation(
+        step, sink, policy_.model, reference.model, *policy_.tokenizer,
+        reward_ ? &*reward_ : nullptr, inputs_.eval_prompts, eval, inputs_.rule);
+    values.insert(values.end(), policy_values.begin(), policy_values.end());
   }
 
   const DpoConfig& config_;

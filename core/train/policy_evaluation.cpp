@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
@@ -125,6 +126,46 @@ PolicyEvaluation evaluate_policy(Gpt& policy, Gpt& reference, const Tokenizer& t
   out.eos_rate = out.samples ? double(ended_count) / double(out.samples) : 0.0;
   out.length_mean = mean_of(lengths);
   return out;
+}
+
+namespace {
+
+nlohmann::json number_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, double>> report_policy_evaluation(
+    int64_t step, MetricsSink& sink, Gpt& policy, Gpt& reference, const Tokenizer& tokenizer,
+    RewardModel* reward, const std::vector<std::string>& prompts, const PolicyEvalConfig& config,
+    const RuleScore& rule) {
+  const PolicyEvaluation result =
+      evaluate_policy(policy, reference, tokenizer, reward, prompts, config, rule);
+  std::vector<std::pair<std::string, double>> values{{"eval/kl", result.kl_mean}};
+  if (std::isfinite(result.reward_mean)) values.emplace_back("eval/reward", result.reward_mean);
+  if (std::isfinite(result.true_score_mean)) {
+    values.emplace_back("eval/true_score", result.true_score_mean);
+    values.emplace_back("eval/true_score_std", result.true_score_std);
+  }
+  values.emplace_back("eval/eos_rate", result.eos_rate);
+  values.emplace_back("eval/length", result.length_mean);
+  sink.on_evaluation(step, "policy",
+                     nlohmann::json{{"prompts", prompts.size()},
+                                    {"samples", result.samples},
+                                    {"kl", result.kl_mean},
+                                    {"reward", number_or_null(result.reward_mean)},
+                                    {"true_score", number_or_null(result.true_score_mean)},
+                                    {"true_score_std", number_or_null(result.true_score_std)},
+                                    {"eos_rate", result.eos_rate},
+                                    {"length_mean", result.length_mean}}
+                         .dump());
+  std::vector<SampleRecord> samples;
+  for (const PolicySample& sample : result.sample_list)
+    samples.push_back({prompts[sample.prompt_index], sample.completion, sample.ended, sample.kl,
+                       sample.reward, sample.true_score});
+  sink.on_samples(step, samples);
+  return values;
 }
 
 struct PolicyEvaluator::Impl {

@@ -162,17 +162,21 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
 
     // Forward and backward over grad_accum micro-batches; each loss is scaled by 1 / grad_accum so
     // the summed gradient is that of the mean.
+    bool skip_update = true;
     for (int64_t micro = 0; micro < config.grad_accum; ++micro) {
       MicroBatchStats stats = client.forward_backward(1.0 / double(config.grad_accum));
+      skip_update = skip_update && stats.skip_update;
       means.add(stats);
       tokens_since_log += stats.tokens;
     }
 
-    // Clip the global gradient norm (no host sync: the norm stays a tensor until logged).
-    auto grad_norm = clip_grad_norm(parameters, config.clip_norm);  // ()
-
-    // Step and zero_grad.
-    optimizer->step();
+    // Clip the global gradient norm (no host sync: the norm stays a tensor until logged), step
+    // and zero_grad; a step whose every micro-batch asked to be skipped only drops its gradients.
+    torch::Tensor grad_norm = torch::zeros({});
+    if (!skip_update) {
+      grad_norm = clip_grad_norm(parameters, config.clip_norm);  // ()
+      optimizer->step();
+    }
     optimizer->zero_grad();
     ++step;
 

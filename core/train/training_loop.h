@@ -66,6 +66,9 @@ LoopConfig loop_config_from(const TrainerConfig& config, std::string name) {
 struct MicroBatchStats {
   std::vector<std::pair<std::string, torch::Tensor>> means;
   int64_t tokens = 0;
+  // The client judged this micro-batch unsafe to learn from (e.g. PPO's ratio threshold): when
+  // every micro-batch of a step says so, the loop drops the gradients instead of stepping.
+  bool skip_update = false;
 };
 
 class LoopClient {

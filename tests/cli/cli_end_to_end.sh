@@ -151,6 +151,28 @@ tail -n 1 dpo2.txt | grep -q "\"reference_cached\":$computed,\"reference_compute
   || fail "second DPO run did not read the cache: $(tail -n 1 dpo2.txt)"
 grep -q "the reference was not loaded" dpo2.txt || fail "no cache event"
 
+echo "== GRPO with the demo's rule and RLOO against the reward model: a short run each"
+cat > grpo.json <<'JSON'
+{"grpo": {"policy_dir": "d/models/sft/final", "output_dir": "grpo", "reward": {"function": "demo_sort"},
+          "steps": 2, "rollout_prompts": 4, "samples_per_prompt": 4, "max_new_tokens": 16,
+          "minibatch_size": 8, "eval_every": 1, "eval_prompts": 4, "threads": 2,
+          "optimizer": {"lr": 0.0001}}}
+JSON
+"$cli" train grpo d/demo.sqlite --config grpo.json > grpo.txt
+tail -n 1 grpo.txt | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["status"] == "finished" and s["rollouts"] == 2 and s["updates"] == 4, s
+assert 0.0 <= s["objective/scores"] <= 1.0 and s["eval/true_score"] is not None, s' \
+  || fail "grpo summary: $(tail -n 1 grpo.txt)"
+grep -q '"objective/kl"' grpo.txt || fail "no objective/kl metric"
+sed -e 's|"grpo"|"rloo"|g' -e 's|{"function": "demo_sort"}|{"model": "rm/final"}|' grpo.json > rloo.json
+"$cli" train rloo d/demo.sqlite --config rloo.json > rloo.txt
+tail -n 1 rloo.txt | grep -q '"status":"finished"' || fail "rloo: $(tail -n 1 rloo.txt)"
+tail -n 1 rloo.txt | grep -q '"eval/reward":-\?[0-9]' || fail "rloo eval reward: $(tail -n 1 rloo.txt)"
+[ "$(count d/demo.sqlite "SELECT COUNT(*) FROM runs WHERE kind IN ('grpo', 'rloo') AND status='finished'")" = 2 ] \
+  || fail "grpo and rloo runs not finished in the project"
+
 echo "== logprobs --input: many completions in one process, a bad line named"
 cat > lp.jsonl <<'JSONL'
 {"prompt": "Sort: cba", "completion": "abc"}

@@ -1,0 +1,102 @@
+// `prefstudio-cli train rloo|grpo PROJECT --config FILE.json [--name NAME]`: online RL from a
+// reward without a critic, from the SFT model on the project's training prompts: K samples a
+// prompt, scored by a reward model ({"model": DIR}) or the demo's rule ({"function":
+// "demo_sort"}), advantages within each prompt's group, the clipped update. Each evaluation samples
+// the validation prompts (KL to the reference, reward, the demo's true score) and stores the
+// samples. Metrics go to the project and to stdout as JSON lines, the summary line last; Ctrl-C
+// stops after the current update with a final checkpoint. Relative paths in the config are taken
+// from the config file's folder.
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/cli_command.h"
+#include "app/cli/config_file.h"
+#include "app/cli/trainer_run.h"
+#include "core/common/core_error.h"
+#include "core/train/rl_trainer.h"
+#include "db/project_split.h"
+#include "db/schema.h"
+
+namespace prefstudio::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+RlConfig read_config(const std::string& config_path, const std::string& algorithm) {
+  RlConfig config = parse_config_file(config_path, algorithm, [&](const nlohmann::json& json) {
+    return rl_config_from_json(json, algorithm);
+  });
+  for (std::string* path : {&config.policy_dir, &config.reference_dir, &config.output_dir,
+                            &config.resume_from, &config.reward_model_dir})
+    *path = resolve_config_path(*path, config_path);
+  return config;
+}
+
+RlData load_data(db::Database& db, const RlConfig& config, const std::string& project) {
+  RlData data;
+  for (auto& [id, text] : db::prompts_on_split(db, db::project_split(db, db::Split::train)))
+    data.train_prompts.push_back(std::move(text));
+  if (data.train_prompts.empty())
+    throw ConfigError(project + ": no prompt on the training split; import prompts first");
+  for (auto& [id, text] :
+       db::prompts_on_split(db, db::project_split(db, db::Split::validation), config.eval_prompts))
+    data.eval_prompts.push_back(std::move(text));
+  data.rule = demo_rule_score;  // {"function": "demo_sort"}, and the true score of evaluations
+  return data;
+}
+
+nlohmann::json number_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+int run_train_rl(const std::vector<std::string>& args, const std::string& algorithm) {
+  CliArgs parsed = CliArgs::parse(args, {}, {"config", "name"});
+  if (parsed.positional.size() != 1) throw CliUsageError("expected one PROJECT file");
+  const std::string project = parsed.positional[0];
+  const std::string config_path = parsed.require("config");
+  const RlConfig config = read_config(config_path, algorithm);
+  if (!fs::exists(project)) throw CliUsageError(project + ": no such project file");
+  db::Database db = db::open_project(project, /*create=*/false);
+  RlData data = load_data(db, config, project);
+
+  RlResult result;
+  const std::string name = parsed.get("name", fs::path(config_path).stem().string());
+  const int64_t run_id = run_in_project(
+      db, algorithm, name, to_json(config).dump(), SinkEcho::kJsonLines,
+      [&](StoreMetricsSink& sink, int64_t id, StopRoute& stop) {
+        RlTrainer trainer(config, std::move(data), id);
+        stop.route([&trainer] { trainer.request_stop(); });
+        result = trainer.run(sink);
+        return RunEnd{result.stopped, result.time_limited};
+      });
+  std::cout << nlohmann::json{{"run_id", run_id},
+                              {"status", result.stopped ? "stopped" : "finished"},
+                              {"rollouts", result.rollouts_done},
+                              {"updates", result.updates_done},
+                              {"updates_skipped", result.updates_skipped},
+                              {"objective/scores", number_or_null(result.score)},
+                              {"objective/kl", number_or_null(result.kl)},
+                              {"eval/kl", number_or_null(result.eval_kl)},
+                              {"eval/true_score", number_or_null(result.eval_true_score)},
+                              {"eval/reward", number_or_null(result.eval_reward)},
+                              {"final_checkpoint", result.final_dir},
+                              {"content_hash", result.final_hash},
+                              {"seconds", result.seconds}}
+                   .dump()
+            << std::endl;
+  return 0;
+}
+
+static CliRegistration rloo(
+    {"train rloo", "train rloo PROJECT --config FILE.json [--name NAME]",
+     "RLOO: K samples a prompt, each advantage its reward minus the others' mean, clipped update.",
+     [](const std::vector<std::string>& args) { return run_train_rl(args, "rloo"); }});
+static CliRegistration grpo(
+    {"train grpo", "train grpo PROJECT --config FILE.json [--name NAME]",
+     "GRPO (or Dr. GRPO): K samples a prompt, group-normalised advantages, k3 KL in the loss.",
+     [](const std::vector<std::string>& args) { return run_train_rl(args, "grpo"); }});
+
+}  // namespace
+}  // namespace prefstudio::cli

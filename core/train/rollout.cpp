@@ -1,0 +1,121 @@
+// make_rollout (see rollout.h).
+#include "core/train/rollout.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/common/core_error.h"
+#include "core/train/completion_logprobs.h"
+#include "core/train/sampler.h"
+
+namespace prefstudio {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Rows sampled (and re-scored) together.
+constexpr size_t kRowsPerBatch = 64;
+
+// The prompt's ids, cut from the left so max_new_tokens still fit the model.
+std::vector<int64_t> prompt_ids_for(const Tokenizer& tokenizer, const std::string& prompt,
+                                    int64_t room) {
+  auto ids = tokenizer.encode(prompt);
+  if (ids.empty()) ids.push_back(tokenizer.eos_id());
+  if (static_cast<int64_t>(ids.size()) > room) ids.erase(ids.begin(), ids.end() - room);
+  return ids;
+}
+
+// Per-token log-probs (B, T-1) of `rollout`'s rows under `model` in eval mode, no grad,
+// kRowsPerBatch rows at a time (each chunk padded to the rollout's width).
+torch::Tensor rollout_logprobs(Gpt& model, const Rollout& rollout, double temperature) {
+  torch::NoGradGuard no_grad;
+  const bool training = model->is_training();
+  model->eval();
+  const int64_t rows = rollout.batch.idx.size(0), width = rollout.batch.idx.size(1) - 1;
+  std::vector<torch::Tensor> chunks;
+  for (int64_t start = 0; start < rows; start += kRowsPerBatch) {
+    std::vector<int64_t> chunk;
+    for (int64_t r = start; r < std::min<int64_t>(rows, start + kRowsPerBatch); ++r)
+      chunk.push_back(r);
+    auto logprobs = completion_token_logprobs(model, rollout.batch_of(chunk), temperature);
+    chunks.push_back(torch::constant_pad_nd(logprobs, {0, width - logprobs.size(1)}));
+  }
+  model->train(training);
+  return torch::cat(chunks).detach();
+}
+
+}  // namespace
+
+SequenceBatch Rollout::batch_of(const std::vector<int64_t>& rows) const {
+  std::vector<SequenceRow> selected;
+  for (int64_t row : rows) selected.push_back({&prompt_ids[row], &completion_ids[row]});
+  return make_sequence_batch(selected, pad_id);
+}
+
+Rollout make_rollout(Gpt& policy, Gpt& reference, const Tokenizer& tokenizer,
+                     const std::vector<std::string>& group_prompts, const RolloutSettings& settings,
+                     const RolloutScorer& scorer) {
+  Rollout rollout;
+  rollout.pad_id = tokenizer.eos_id();
+  rollout.groups = static_cast<int64_t>(group_prompts.size());
+  rollout.samples_per_prompt = settings.samples_per_prompt;
+  const int64_t room = policy->config().n_positions - settings.max_new_tokens;
+  if (room < 1)
+    throw ConfigError("max_new_tokens leaves no room for a prompt in the model's n_positions " +
+                      std::to_string(policy->config().n_positions));
+  for (const auto& prompt : group_prompts)
+    for (int64_t s = 0; s < settings.samples_per_prompt; ++s) {
+      rollout.prompts.push_back(prompt);
+      rollout.prompt_ids.push_back(prompt_ids_for(tokenizer, prompt, room));
+    }
+
+  // Sampling: the policy's own distribution at the temperature.
+  const auto sampling_started = Clock::now();
+  GenerationConfig sampling;
+  sampling.temperature = settings.temperature;
+  sampling.top_p = 1.0;
+  sampling.top_k = 0;
+  sampling.max_new_tokens = settings.max_new_tokens;
+  Sampler sampler(policy, tokenizer.eos_id());
+  auto generator = make_sampling_generator(settings.seed);
+  for (size_t start = 0; start < rollout.prompt_ids.size(); start += kRowsPerBatch) {
+    const size_t end = std::min(rollout.prompt_ids.size(), start + kRowsPerBatch);
+    std::vector<std::vector<int64_t>> prompts(rollout.prompt_ids.begin() + start,
+                                              rollout.prompt_ids.begin() + end);
+    auto sampled = sampler.generate(prompts, sampling, generator);
+    for (size_t i = 0; i < sampled.size(); ++i) {
+      const bool ended = sampler.last_ended()[i];
+      rollout.completions.push_back(tokenizer.decode(sampled[i]));
+      rollout.ended.push_back(ended);
+      if (ended) sampled[i].push_back(tokenizer.eos_id());
+      if (sampled[i].empty()) sampled[i].push_back(tokenizer.eos_id());  // cut at zero tokens
+      rollout.completion_ids.push_back(std::move(sampled[i]));
+    }
+  }
+  std::vector<SequenceRow> rows;
+  for (size_t r = 0; r < rollout.prompt_ids.size(); ++r)
+    rows.push_back({&rollout.prompt_ids[r], &rollout.completion_ids[r]});
+  rollout.batch = make_sequence_batch(rows, tokenizer.eos_id());
+  rollout.seconds_sampling = seconds_since(sampling_started);
+
+  // Scoring: the log-probs the ratio and the KL use, and the rewards.
+  const auto scoring_started = Clock::now();
+  const auto device = policy->parameters().front().device();
+  rollout.mask = completion_token_mask(rollout.batch).to(device);
+  rollout.old_logprobs = rollout_logprobs(policy, rollout, settings.temperature);
+  rollout.ref_logprobs = rollout_logprobs(reference, rollout, settings.temperature);
+  std::vector<double> scores = scorer(rollout.prompts, rollout.completions, rollout.ended);
+  if (settings.missing_eos_penalty)
+    for (size_t r = 0; r < scores.size(); ++r)
+      if (!rollout.ended[r]) scores[r] -= *settings.missing_eos_penalty;
+  rollout.scores = torch::tensor(scores, torch::kDouble);
+  rollout.seconds_scoring = seconds_since(scoring_started);
+  return rollout;
+}
+
+}  // namespace prefstudio
