@@ -2,6 +2,7 @@
 #include "db/database.h"
 
 #include <chrono>
+#include <iostream>
 #include <thread>
 
 namespace prefstudio::db {
@@ -52,8 +53,18 @@ Database::Database(const std::string& path, bool create, int busy_timeout_ms) : 
     // 16 KiB pages cut a large import's CPU by about a quarter (bench_import). Only a new, empty
     // file takes it, and only before WAL is switched on; on an existing file it is a no-op.
     exec("PRAGMA page_size = 16384");
-    switch_to_wal(raw, path, busy_timeout_ms);
-    exec("PRAGMA synchronous = NORMAL");  // with WAL: durable at each checkpoint, never corrupt
+    const std::string mode = switch_to_wal(raw, path, busy_timeout_ms);
+    if (mode == "wal") {
+      exec("PRAGMA synchronous = NORMAL");  // with WAL: durable at each checkpoint, never corrupt
+    } else {
+      // Some file systems cannot hold WAL's shared-memory index, and SQLite then keeps the old
+      // journal without an error. Keep going, but say so, and sync fully: NORMAL is only safe
+      // against a power cut with WAL.
+      std::cerr << "warning: " << path << ": SQLite kept journal mode '" << mode
+                << "', not WAL (the file system may not support it): programs sharing this "
+                   "project will wait for each other longer\n";
+      exec("PRAGMA synchronous = FULL");
+    }
   }
 }
 
