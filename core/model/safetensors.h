@@ -23,8 +23,9 @@ struct SafetensorsEntry {
 
 // A mapped, validated safetensors file. The constructor throws FormatError naming the file (and the
 // tensor, where one is at fault) for a truncated file, a header length beyond the file or over
-// kMaxHeaderBytes, invalid JSON, an unknown dtype, a shape that disagrees with its byte range, or
-// byte ranges that overlap or leave the data area. Owns the mapping; not copyable.
+// kMaxHeaderBytes, invalid JSON, an unknown dtype, a shape whose dimensions or element count do not
+// fit int64 (a zero-sized one too), a shape that disagrees with its byte range, or byte ranges
+// that overlap or leave the data area. Owns the mapping; not copyable.
 class SafetensorsFile {
  public:
   static constexpr uint64_t kMaxHeaderBytes = 100u << 20;  // the reference implementation's limit
