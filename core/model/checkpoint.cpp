@@ -98,6 +98,21 @@ GptConfig read_config(const fs::path& dir) {
   }
 }
 
+// The model unembeds with wte, so a stored lm_head.weight must be a bit-equal copy of it (old
+// Hugging Face files carry one); anything else would be ignored and the logits wrong.
+void check_tied_head(const SafetensorsFile& file) {
+  const std::string wte_key =
+      file.contains("transformer.wte.weight") ? "transformer.wte.weight" : "wte.weight";
+  const auto head = file.tensor("lm_head.weight"), wte = file.tensor(wte_key);
+  if (head.sizes() != wte.sizes())
+    throw FormatError(file.path() + ": tensor 'lm_head.weight' has shape " +
+                      shape_string(head.sizes()) + ", but it is tied to wte " +
+                      shape_string(wte.sizes()));
+  if (head.scalar_type() != wte.scalar_type() || !torch::equal(head, wte))
+    throw FormatError(file.path() + ": tensor 'lm_head.weight' differs from '" + wte_key +
+                      "': untied output heads are not supported yet");
+}
+
 // Copies every parameter of `model` from `file`; what is left over and not ignored goes to `extra`.
 void load_weights(const SafetensorsFile& file, Gpt& model,
                   std::map<std::string, torch::Tensor>* extra) {
@@ -123,13 +138,9 @@ void load_weights(const SafetensorsFile& file, Gpt& model,
     param.copy_(conv1d ? value.t() : value);
     used.insert(key);
   }
-  const auto wte_shape = model->named_parameters()["transformer.wte.weight"].sizes().vec();
   for (const auto& [key, entry] : file.entries()) {
     if (used.count(key)) continue;
-    if (key == "lm_head.weight" && entry.shape != wte_shape)
-      throw FormatError(file.path() + ": tensor 'lm_head.weight' has shape " +
-                        shape_string(entry.shape) + ", but it is tied to wte " +
-                        shape_string(wte_shape));
+    if (key == "lm_head.weight") check_tied_head(file);
     if (is_ignored_key(key)) continue;
     (*extra)[key] = file.tensor(key);
   }

@@ -47,7 +47,10 @@ struct LoadedModel {
 // whose content_hash disagrees with model.safetensors is a FormatError; without prefstudio.json
 // (a folder Hugging Face wrote) the manifest holds the computed hash, run 0, step 0, kind "lm".
 // Accepts keys with and without the "transformer." prefix, transposes Conv1D weights, ignores
-// lm_head.weight (tied) and the attn.bias / attn.masked_bias buffers of old HF checkpoints.
+// the attn.bias / attn.masked_bias buffers of old HF checkpoints and an lm_head.weight that is a
+// bit-equal copy of wte. An untied lm_head.weight, or config.json keys asking for a model we do not
+// compute (tie_word_embeddings false among them, see gpt_config.h), are a FormatError naming the
+// folder's file and the key.
 LoadedModel load_checkpoint(const std::string& dir, const torch::Device& device = torch::kCPU);
 
 // The model alone: config.json + model.safetensors (+ prefstudio.json if present), with the same
