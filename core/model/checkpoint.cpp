@@ -1,8 +1,8 @@
 // Checkpoint folders: config.json + model.safetensors in Hugging Face's GPT-2 layout, the
 // tokenizer's files, and prefstudio.json. Loading maps HF names and the Conv1D (in, out) layout
-// onto our modules and refuses anything missing or mis-shaped; saving writes a temporary folder and
-// renames it into place. Leaves out: sharded checkpoints (model-0000N-of-M.safetensors), .bin
-// files.
+// onto our modules and refuses anything missing or mis-shaped; saving writes a temporary folder,
+// syncs every file and the folder, and renames it into place. Leaves out: sharded checkpoints
+// (model-0000N-of-M.safetensors), .bin files.
 #include "core/model/checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -17,6 +17,7 @@
 #include <set>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 #include "core/model/content_hash.h"
 #include "core/model/safetensors.h"
 
@@ -83,11 +84,16 @@ nlohmann::json read_json(const fs::path& path) {
   }
 }
 
+// Written and synced: the folder it is in is renamed into place next, and a rename can reach the
+// disk before the data it names.
 void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.flush();
-  if (!out) throw FormatError(path.string() + ": write failed");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw FormatError(path.string() + ": write failed");
+  }
+  sync_path(path.string());
 }
 
 GptConfig read_config(const fs::path& dir) {
@@ -255,15 +261,18 @@ CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Toke
                         {"format_version", 1}};
     if (manifest.kind == "reward") json["reward_offset"] = manifest.reward_offset;
     write_text(temp / kManifestFile, json.dump(2) + "\n");
-    // A directory cannot be renamed over a non-empty one: move the old aside first. A crash between
-    // the two renames leaves the old checkpoint complete under its ".old-" name.
+    // Every file in `temp` was synced as it was written; its entries are synced before the old
+    // checkpoint moves. A directory cannot be renamed over a non-empty one: move the old aside
+    // first. A crash between the two renames leaves the old checkpoint complete under its ".old-"
+    // name; rename_durably syncs the parent folder after the second.
+    sync_path(temp.string());
     if (fs::exists(target)) {
       const fs::path old = sibling_temp(target, ".old-");
       fs::rename(target, old);
-      fs::rename(temp, target);
+      rename_durably(temp.string(), target.string());
       fs::remove_all(old);
     } else {
-      fs::rename(temp, target);
+      rename_durably(temp.string(), target.string());
     }
   } catch (const fs::filesystem_error& e) {
     std::error_code ignored;

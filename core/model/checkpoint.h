@@ -57,8 +57,9 @@ LoadedModel load_checkpoint(const std::string& dir, const torch::Device& device 
 // checks, leaving `tokenizer` null. For folders that carry no tokenizer (e.g. the golden test's).
 LoadedModel load_model_only(const std::string& dir, const torch::Device& device = torch::kCPU);
 
-// Writes into a temporary folder beside `dir` and renames it into place, so a crash leaves either
-// the old checkpoint or the new one. `extra` tensors are saved beside the model's. Returns the
+// Writes into a temporary folder beside `dir`, syncs its files and the folder to disk, and renames
+// it into place (then syncs the parent), so a crash or a power cut leaves either the old checkpoint
+// or the whole new one. `extra` tensors are saved beside the model's. Returns the
 // manifest with its content hash filled in. Model tensors are written in HF's layout (Conv1D
 // weights transposed, "transformer." prefix, lm_head left out because it is tied) with metadata
 // format "pt", so transformers reads the folder. Kinds reward and value are written as

@@ -1,6 +1,6 @@
-// safetensors: mmap-based validating reader and a temp-and-rename writer. The header is untrusted
-// input: every length and offset is checked against the file size, with overflow-safe arithmetic,
-// before any tensor byte is touched.
+// safetensors: mmap-based validating reader and a temp, sync and rename writer. The header is
+// untrusted input: every length and offset is checked against the file size, with overflow-safe
+// arithmetic, before any tensor byte is touched.
 #include "core/model/safetensors.h"
 
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 
 namespace prefstudio {
 
@@ -242,12 +243,12 @@ void write_safetensors(const std::string& path, const std::map<std::string, torc
       throw FormatError(temp + ": write failed (disk full?)");
     }
   }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error) {
-    std::filesystem::remove(temp);
-    throw FormatError(path + ": cannot rename the temporary file into place (" + error.message() +
-                      ")");
+  try {
+    rename_durably(temp, path);  // a power cut leaves the old file or the new one, not an empty one
+  } catch (const FormatError&) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    throw;
   }
 }
 
