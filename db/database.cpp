@@ -1,10 +1,40 @@
 // RAII over sqlite3 (see database.h).
 #include "db/database.h"
 
+#include <chrono>
+#include <iostream>
+#include <thread>
+
 namespace prefstudio::db {
 
 namespace {
+
 std::string where(const std::string& path) { return path.empty() ? "" : " (" + path + ")"; }
+
+// Switches the file to WAL and returns the journal mode in force afterwards. The switch needs an
+// exclusive lock, and when several connections switch one new file at once SQLite answers
+// SQLITE_BUSY at once instead of calling the busy handler (waiting there could deadlock): so wait
+// and retry here, for at most the busy timeout.
+std::string switch_to_wal(sqlite3* db, const std::string& path, int busy_timeout_ms) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  auto keep_mode = [](void* out, int, char** values, char**) {
+    *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+    return 0;
+  };
+  for (;;) {
+    std::string mode;
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", keep_mode, &mode, &error);
+    const std::string message = error ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    if (rc == SQLITE_OK) return mode;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline)
+      throw DbError("SQLite error" + where(path) + ": " + message + " (switching to WAL)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 }  // namespace
 
 Database::Database(const std::string& path, bool create, int busy_timeout_ms) : path_(path) {
@@ -23,8 +53,18 @@ Database::Database(const std::string& path, bool create, int busy_timeout_ms) : 
     // 16 KiB pages cut a large import's CPU by about a quarter (bench_import). Only a new, empty
     // file takes it, and only before WAL is switched on; on an existing file it is a no-op.
     exec("PRAGMA page_size = 16384");
-    exec("PRAGMA journal_mode = WAL");
-    exec("PRAGMA synchronous = NORMAL");  // with WAL: durable at each checkpoint, never corrupt
+    const std::string mode = switch_to_wal(raw, path, busy_timeout_ms);
+    if (mode == "wal") {
+      exec("PRAGMA synchronous = NORMAL");  // with WAL: durable at each checkpoint, never corrupt
+    } else {
+      // Some file systems cannot hold WAL's shared-memory index, and SQLite then keeps the old
+      // journal without an error. Keep going, but say so, and sync fully: NORMAL is only safe
+      // against a power cut with WAL.
+      std::cerr << "warning: " << path << ": SQLite kept journal mode '" << mode
+                << "', not WAL (the file system may not support it): programs sharing this "
+                   "project will wait for each other longer\n";
+      exec("PRAGMA synchronous = FULL");
+    }
   }
 }
 

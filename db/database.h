@@ -20,8 +20,10 @@ class Statement;
 
 class Database {
  public:
-  // Opens (creating if asked) the file, or ":memory:". Sets WAL, foreign keys on, and a busy timeout
-  // so a second program on the same file waits rather than fails. Does not touch the schema.
+  // Opens (creating if asked) the file, or ":memory:". Sets WAL, foreign keys on, and a busy
+  // timeout so a second program on the same file waits rather than fails. Where WAL does not take
+  // (a file system without shared memory), keeps the journal SQLite kept with synchronous = FULL
+  // and writes a warning naming the file to stderr. Does not touch the schema.
   explicit Database(const std::string& path, bool create = true, int busy_timeout_ms = 10000);
   Database(Database&&) noexcept = default;
   Database& operator=(Database&&) noexcept = default;

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "db/file_sync.h"
+
 namespace prefstudio::db {
 
 namespace {
@@ -175,8 +177,7 @@ int64_t export_jsonl(Database& db, const ExportOptions& options, const std::stri
     });
     out.close(temp_path);
     if (progress && !progress(total, total)) throw ImportCancelled(out_path, "export");
-    if (std::rename(temp_path.c_str(), out_path.c_str()) != 0)
-      throw DbError("cannot rename " + temp_path + " to " + out_path);
+    rename_durably(temp_path, out_path);  // a power cut leaves no empty "exported" file
     return out.rows();
   } catch (const nlohmann::json::exception& e) {
     std::remove(temp_path.c_str());

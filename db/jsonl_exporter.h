@@ -1,6 +1,7 @@
 // Exports a project's current ranked rankings as JSONL for the Python ecosystem: TRL preference
-// pairs, rankings in our own import format, or SFT prompt/completion rows. Writes to a temp file
-// and renames it, so a failed export never leaves a half-written file at the destination.
+// pairs, rankings in our own import format, or SFT prompt/completion rows. Writes to a temp file,
+// syncs it and renames it (then syncs the folder), so neither a failed export nor a power cut
+// leaves a half-written file at the destination.
 #pragma once
 
 #include <cstdint>

@@ -199,19 +199,28 @@ CREATE TABLE queue_reservations (
 
 constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4, kV5};
 
-}  // namespace
-
-void migrate(Database& db, int target) {
-  int version = db.user_version();
+int checked_version(Database& db) {
+  const int version = db.user_version();
   if (version > kSchemaVersion)
     throw DbError(db.path() + ": schema version " + std::to_string(version) +
                   " is newer than this program's " + std::to_string(kSchemaVersion));
-  for (int next = version + 1; next <= target; ++next) {
-    Transaction transaction(db);
+  return version;
+}
+
+}  // namespace
+
+void migrate(Database& db, int target) {
+  // A read without the write lock first, so that opening an up-to-date project (every open but the
+  // first) never waits behind another process's writes.
+  if (checked_version(db) >= target) return;
+  // Read again under the write lock: another process may have migrated in between, and running
+  // its steps a second time fails ("table prompts already exists").
+  Transaction transaction(db);
+  for (int next = checked_version(db) + 1; next <= target; ++next) {
     db.exec(kMigrations[next - 1]);
     db.set_user_version(next);
-    transaction.commit();
   }
+  transaction.commit();
 }
 
 Database open_project(const std::string& path, bool create) {

@@ -5,7 +5,9 @@
 
 #include <malloc.h>
 
+#include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "core/common/core_error.h"
@@ -28,11 +30,27 @@ void keep_freed_memory() {
   (void)done;
 }
 
+// PREFSTUDIO_THREADS as a count, 0 when unset or empty. Anything but a positive integer is an
+// error even where an explicit count makes it moot: it used to mean "every core" without a word.
+int threads_from_environment() {
+  const char* value = std::getenv("PREFSTUDIO_THREADS");
+  if (value == nullptr || *value == '\0') return 0;
+  const char* end = value + std::strlen(value);
+  int n = 0;
+  const auto [stop, error] = std::from_chars(value, end, n);
+  if (error != std::errc() || stop != end || n <= 0)
+    throw ConfigError(std::string("PREFSTUDIO_THREADS='") + value +
+                      "' is not a positive number of threads (unset it for the default)");
+  return n;
+}
+
 }  // namespace
 
-int init_torch_threads(int n) {
+int init_torch_threads(int n, int fallback) {
   keep_freed_memory();
-  if (const char* env = std::getenv("PREFSTUDIO_THREADS")) n = std::atoi(env);
+  const int from_environment = threads_from_environment();
+  if (n <= 0) n = from_environment;
+  if (n <= 0) n = fallback;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
   return torch::get_num_threads();

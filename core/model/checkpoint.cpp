@@ -1,8 +1,8 @@
 // Checkpoint folders: config.json + model.safetensors in Hugging Face's GPT-2 layout, the
 // tokenizer's files, and prefstudio.json. Loading maps HF names and the Conv1D (in, out) layout
-// onto our modules and refuses anything missing or mis-shaped; saving writes a temporary folder and
-// renames it into place. Leaves out: sharded checkpoints (model-0000N-of-M.safetensors), .bin
-// files.
+// onto our modules and refuses anything missing or mis-shaped; saving writes a temporary folder,
+// syncs every file and the folder, and renames it into place. Leaves out: sharded checkpoints
+// (model-0000N-of-M.safetensors), .bin files.
 #include "core/model/checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -17,6 +17,7 @@
 #include <set>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 #include "core/model/content_hash.h"
 #include "core/model/safetensors.h"
 
@@ -83,11 +84,16 @@ nlohmann::json read_json(const fs::path& path) {
   }
 }
 
+// Written and synced: the folder it is in is renamed into place next, and a rename can reach the
+// disk before the data it names.
 void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.flush();
-  if (!out) throw FormatError(path.string() + ": write failed");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw FormatError(path.string() + ": write failed");
+  }
+  sync_path(path.string());
 }
 
 GptConfig read_config(const fs::path& dir) {
@@ -96,6 +102,21 @@ GptConfig read_config(const fs::path& dir) {
   } catch (const ConfigError& e) {
     throw FormatError((dir / kConfigFile).string() + ": " + e.what());
   }
+}
+
+// The model unembeds with wte, so a stored lm_head.weight must be a bit-equal copy of it (old
+// Hugging Face files carry one); anything else would be ignored and the logits wrong.
+void check_tied_head(const SafetensorsFile& file) {
+  const std::string wte_key =
+      file.contains("transformer.wte.weight") ? "transformer.wte.weight" : "wte.weight";
+  const auto head = file.tensor("lm_head.weight"), wte = file.tensor(wte_key);
+  if (head.sizes() != wte.sizes())
+    throw FormatError(file.path() + ": tensor 'lm_head.weight' has shape " +
+                      shape_string(head.sizes()) + ", but it is tied to wte " +
+                      shape_string(wte.sizes()));
+  if (head.scalar_type() != wte.scalar_type() || !torch::equal(head, wte))
+    throw FormatError(file.path() + ": tensor 'lm_head.weight' differs from '" + wte_key +
+                      "': untied output heads are not supported yet");
 }
 
 // Copies every parameter of `model` from `file`; what is left over and not ignored goes to `extra`.
@@ -123,13 +144,9 @@ void load_weights(const SafetensorsFile& file, Gpt& model,
     param.copy_(conv1d ? value.t() : value);
     used.insert(key);
   }
-  const auto wte_shape = model->named_parameters()["transformer.wte.weight"].sizes().vec();
   for (const auto& [key, entry] : file.entries()) {
     if (used.count(key)) continue;
-    if (key == "lm_head.weight" && entry.shape != wte_shape)
-      throw FormatError(file.path() + ": tensor 'lm_head.weight' has shape " +
-                        shape_string(entry.shape) + ", but it is tied to wte " +
-                        shape_string(wte_shape));
+    if (key == "lm_head.weight") check_tied_head(file);
     if (is_ignored_key(key)) continue;
     (*extra)[key] = file.tensor(key);
   }
@@ -244,15 +261,18 @@ CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Toke
                         {"format_version", 1}};
     if (manifest.kind == "reward") json["reward_offset"] = manifest.reward_offset;
     write_text(temp / kManifestFile, json.dump(2) + "\n");
-    // A directory cannot be renamed over a non-empty one: move the old aside first. A crash between
-    // the two renames leaves the old checkpoint complete under its ".old-" name.
+    // Every file in `temp` was synced as it was written; its entries are synced before the old
+    // checkpoint moves. A directory cannot be renamed over a non-empty one: move the old aside
+    // first. A crash between the two renames leaves the old checkpoint complete under its ".old-"
+    // name; rename_durably syncs the parent folder after the second.
+    sync_path(temp.string());
     if (fs::exists(target)) {
       const fs::path old = sibling_temp(target, ".old-");
       fs::rename(target, old);
-      fs::rename(temp, target);
+      rename_durably(temp.string(), target.string());
       fs::remove_all(old);
     } else {
-      fs::rename(temp, target);
+      rename_durably(temp.string(), target.string());
     }
   } catch (const fs::filesystem_error& e) {
     std::error_code ignored;

@@ -47,15 +47,19 @@ struct LoadedModel {
 // whose content_hash disagrees with model.safetensors is a FormatError; without prefstudio.json
 // (a folder Hugging Face wrote) the manifest holds the computed hash, run 0, step 0, kind "lm".
 // Accepts keys with and without the "transformer." prefix, transposes Conv1D weights, ignores
-// lm_head.weight (tied) and the attn.bias / attn.masked_bias buffers of old HF checkpoints.
+// the attn.bias / attn.masked_bias buffers of old HF checkpoints and an lm_head.weight that is a
+// bit-equal copy of wte. An untied lm_head.weight, or config.json keys asking for a model we do not
+// compute (tie_word_embeddings false among them, see gpt_config.h), are a FormatError naming the
+// folder's file and the key.
 LoadedModel load_checkpoint(const std::string& dir, const torch::Device& device = torch::kCPU);
 
 // The model alone: config.json + model.safetensors (+ prefstudio.json if present), with the same
 // checks, leaving `tokenizer` null. For folders that carry no tokenizer (e.g. the golden test's).
 LoadedModel load_model_only(const std::string& dir, const torch::Device& device = torch::kCPU);
 
-// Writes into a temporary folder beside `dir` and renames it into place, so a crash leaves either
-// the old checkpoint or the new one. `extra` tensors are saved beside the model's. Returns the
+// Writes into a temporary folder beside `dir`, syncs its files and the folder to disk, and renames
+// it into place (then syncs the parent), so a crash or a power cut leaves either the old checkpoint
+// or the whole new one. `extra` tensors are saved beside the model's. Returns the
 // manifest with its content hash filled in. Model tensors are written in HF's layout (Conv1D
 // weights transposed, "transformer." prefix, lm_head left out because it is tied) with metadata
 // format "pt", so transformers reads the folder. Kinds reward and value are written as

@@ -1,6 +1,7 @@
 // GptConfig <-> Hugging Face config.json (model_type "gpt2"), and its range checks. Only the GPT-2
-// variant we implement is accepted: gelu_new activation, 4 * n_embd MLP, plain attention scaling;
-// configs asking for something else are refused rather than silently computed differently.
+// variant we implement is accepted: gelu_new activation, 4 * n_embd MLP, plain attention scaling,
+// lm_head tied to wte, one dropout rate; configs asking for something else are refused rather than
+// silently computed differently.
 #include "core/model/gpt_config.h"
 
 #include "core/common/core_error.h"
@@ -32,6 +33,17 @@ double read_double(const nlohmann::json& json, const char* key, double fallback)
   return found->get<double>();
 }
 
+// A true/false key; absent or null gives `fallback`. Anything else is refused: transformers would
+// read 1 or "yes" as true, and we must not read them as the default.
+bool read_flag(const nlohmann::json& json, const char* key, bool fallback) {
+  auto found = json.find(key);
+  if (found == json.end() || found->is_null()) return fallback;
+  if (!found->is_boolean())
+    throw ConfigError(std::string("config: '") + key + "' must be true or false, got " +
+                      found->dump());
+  return found->get<bool>();
+}
+
 // Keys whose other values would change the computation: refuse them instead of ignoring them.
 void check_supported_variant(const nlohmann::json& json) {
   auto model_type = json.find("model_type");
@@ -49,13 +61,24 @@ void check_supported_variant(const nlohmann::json& json) {
                       " is not supported (must be 4 * n_embd)");
   for (const char* key :
        {"scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn", "add_cross_attention"}) {
-    auto found = json.find(key);
-    if (found != json.end() && found->is_boolean() && found->get<bool>())
+    if (read_flag(json, key, false))
       throw ConfigError(std::string("config: '") + key + "' = true is not supported");
   }
-  auto scale = json.find("scale_attn_weights");
-  if (scale != json.end() && scale->is_boolean() && !scale->get<bool>())
+  if (!read_flag(json, "scale_attn_weights", true))
     throw ConfigError("config: 'scale_attn_weights' = false is not supported");
+  // The model unembeds with wte; an untied lm_head would be ignored and the logits wrong.
+  if (!read_flag(json, "tie_word_embeddings", true))
+    throw ConfigError(
+        "config: 'tie_word_embeddings' = false is not supported (untied lm_head weights are not "
+        "supported yet)");
+  // One dropout rate for embeddings, attention and residuals (GPT-2 sets the three equal).
+  const double dropout = read_double(json, "resid_pdrop", GptConfig{}.dropout);
+  for (const char* key : {"embd_pdrop", "attn_pdrop"}) {
+    if (read_double(json, key, dropout) != dropout)
+      throw ConfigError(std::string("config: '") + key + "' " + json[key].dump() +
+                        " differs from 'resid_pdrop' " + std::to_string(dropout) +
+                        ": one dropout rate is supported");
+  }
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ struct GptConfig {
 };
 
 // Hugging Face config.json <-> GptConfig. Unknown keys are ignored on read; from_json throws
-// ConfigError naming the key when a required one is missing or mistyped.
+// ConfigError naming the key when a required one is missing or mistyped, or when a known one asks
+// for a model this engine does not compute (e.g. tie_word_embeddings false, another activation).
 nlohmann::json to_json(const GptConfig& config);
 GptConfig gpt_config_from_json(const nlohmann::json& json);
 

@@ -1,6 +1,6 @@
-// safetensors: mmap-based validating reader and a temp-and-rename writer. The header is untrusted
-// input: every length and offset is checked against the file size, with overflow-safe arithmetic,
-// before any tensor byte is touched.
+// safetensors: mmap-based validating reader and a temp, sync and rename writer. The header is
+// untrusted input: every length and offset is checked against the file size, with overflow-safe
+// arithmetic, before any tensor byte is touched.
 #include "core/model/safetensors.h"
 
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 
 namespace prefstudio {
 
@@ -71,15 +72,33 @@ SafetensorsEntry parse_entry(const nlohmann::json& value, const std::string& whe
   const DtypeInfo* info = find_dtype(entry.dtype);
   if (info == nullptr)
     throw FormatError(where + ": unknown or unsupported dtype '" + entry.dtype + "'");
-  uint64_t bytes = info->bytes;
+  // Elements counted in int64, as LibTorch counts them, leaving zero dimensions out of the product:
+  // a zero-sized tensor needs 0 bytes whatever its other dimensions, so they are checked here or
+  // not at all, and LibTorch multiplies in order and can overflow before it meets the zero.
+  constexpr uint64_t kInt64Max = static_cast<uint64_t>(INT64_MAX);
+  uint64_t elements = 1;
+  bool empty = false;
   for (const auto& dim : *shape) {
     if (!dim.is_number_unsigned())
       throw FormatError(where + ": shape holds a non-integer or negative dimension");
-    uint64_t d = dim.get<uint64_t>();
-    if (d != 0 && bytes > UINT64_MAX / d) throw FormatError(where + ": shape overflows");
-    bytes *= d;
+    const uint64_t d = dim.get<uint64_t>();
+    if (d > kInt64Max)
+      throw FormatError(where + ": shape dimension " + std::to_string(d) +
+                        " is beyond int64, the largest a tensor can have");
+    if (d == 0) {
+      empty = true;
+    } else {
+      if (elements > kInt64Max / d)
+        throw FormatError(where + ": shape " + shape->dump() +
+                          " has more elements than int64 counts");
+      elements *= d;
+    }
     entry.shape.push_back(static_cast<int64_t>(d));
   }
+  if (elements > kInt64Max / info->bytes)
+    throw FormatError(where + ": shape " + shape->dump() + " of " + entry.dtype +
+                      " needs more bytes than int64 counts");
+  const uint64_t bytes = empty ? 0 : elements * info->bytes;
   entry.begin = (*offsets)[0].get<uint64_t>();
   entry.end = (*offsets)[1].get<uint64_t>();
   if (entry.begin > entry.end)
@@ -224,12 +243,12 @@ void write_safetensors(const std::string& path, const std::map<std::string, torc
       throw FormatError(temp + ": write failed (disk full?)");
     }
   }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error) {
-    std::filesystem::remove(temp);
-    throw FormatError(path + ": cannot rename the temporary file into place (" + error.message() +
-                      ")");
+  try {
+    rename_durably(temp, path);  // a power cut leaves the old file or the new one, not an empty one
+  } catch (const FormatError&) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    throw;
   }
 }
 

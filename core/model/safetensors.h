@@ -23,8 +23,9 @@ struct SafetensorsEntry {
 
 // A mapped, validated safetensors file. The constructor throws FormatError naming the file (and the
 // tensor, where one is at fault) for a truncated file, a header length beyond the file or over
-// kMaxHeaderBytes, invalid JSON, an unknown dtype, a shape that disagrees with its byte range, or
-// byte ranges that overlap or leave the data area. Owns the mapping; not copyable.
+// kMaxHeaderBytes, invalid JSON, an unknown dtype, a shape whose dimensions or element count do not
+// fit int64 (a zero-sized one too), a shape that disagrees with its byte range, or byte ranges
+// that overlap or leave the data area. Owns the mapping; not copyable.
 class SafetensorsFile {
  public:
   static constexpr uint64_t kMaxHeaderBytes = 100u << 20;  // the reference implementation's limit
@@ -54,7 +55,8 @@ class SafetensorsFile {
 
 // Writes `tensors` (any device, any layout; F32/F16/BF16/F64/I64/I32/I16/I8/U8/BOOL) to `path`:
 // keys sorted, header padded with spaces to a multiple of 8 bytes like the reference writer, data
-// in key order. Writes `path` + a temporary suffix and renames it into place. Throws CoreError
+// in key order. Writes `path` + a temporary suffix, syncs it and renames it into place (then syncs
+// the folder), so a power cut leaves the old file or the whole new one. Throws CoreError
 // naming the tensor for an unsupported dtype, FormatError naming the file when writing fails.
 void write_safetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
                        const std::map<std::string, std::string>& metadata = {});

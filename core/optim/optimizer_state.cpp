@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 #include "core/optim/galore_adamw.h"
 
 namespace prefstudio {
@@ -200,7 +201,7 @@ void save_optimizer_state(const torch::optim::Optimizer& optimizer, const std::s
     optimizer.save(inner);
     archive.write("optimizer", inner);
     archive.save_to(temp);
-    std::filesystem::rename(temp, path);
+    rename_durably(temp, path);  // beside the checkpoint's weights, as durable as they are
   } catch (const std::exception& error) {
     std::error_code ignored;
     std::filesystem::remove(temp, ignored);

@@ -21,8 +21,9 @@ OptimizerStateReport report_optimizer_state(const torch::optim::Optimizer& optim
 
 // Writes everything needed to resume exactly (moments, step counters, GaLore bases with their
 // side and rank, refresh history, group options) to `path` (e.g. <checkpoint>/optimizer.pt), as
-// a LibTorch archive tagged with the optimizer kind. Written to "<path>.tmp" and renamed, so a
-// crash leaves the old file or the new one. Throws CoreError naming the path on failure.
+// a LibTorch archive tagged with the optimizer kind. Written to "<path>.tmp", synced and renamed
+// (then the folder synced), so a crash or a power cut leaves the old file or the new one. Throws
+// CoreError naming the path on failure.
 void save_optimizer_state(const torch::optim::Optimizer& optimizer, const std::string& path);
 
 // Loads a file save_optimizer_state wrote into `optimizer`, which must have been built the same

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 
 namespace prefstudio {
 
@@ -39,9 +40,11 @@ void write_tokenizer_file(const std::string& path, const std::string& contents) 
       throw CoreError(path + ": write failed (disk full?)");
     }
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+  try {
+    rename_durably(temporary, path);
+  } catch (const FormatError&) {
     std::remove(temporary.c_str());
-    throw CoreError(path + ": cannot rename " + temporary + " into place");
+    throw;
   }
 }
 

@@ -14,7 +14,8 @@ std::string read_tokenizer_file(const std::string& path);
 // The parsed JSON. Throws FormatError "PATH: not valid JSON: <parser message with byte offset>".
 nlohmann::json read_tokenizer_json(const std::string& path);
 
-// Writes `contents` to PATH.tmp, then renames it to PATH. Throws CoreError naming PATH on failure.
+// Writes `contents` to PATH.tmp, syncs it, renames it to PATH and syncs the folder. Throws
+// CoreError naming PATH on failure.
 void write_tokenizer_file(const std::string& path, const std::string& contents);
 
 // A tokenizer_config.json token entry: "tok" or {"content": "tok", ...}; "" when absent or null.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 
 namespace prefstudio {
 
@@ -50,8 +51,7 @@ void write_sft_jsonl(const std::string& path, const std::vector<SftExample>& exa
           << "\n";
     if (!out.flush()) throw FormatError(temporary + ": write failed");
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    throw FormatError(path + ": cannot rename " + temporary + " into place");
+  rename_durably(temporary, path);
 }
 
 }  // namespace prefstudio

@@ -11,7 +11,8 @@
 namespace prefstudio {
 
 std::vector<SftExample> read_sft_jsonl(const std::string& path);
-// Writes examples in the format read_sft_jsonl reads, to a temporary file renamed into place.
+// Writes examples in the format read_sft_jsonl reads, to a temporary file synced and renamed into
+// place.
 void write_sft_jsonl(const std::string& path, const std::vector<SftExample>& examples);
 
 }  // namespace prefstudio

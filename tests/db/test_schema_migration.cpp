@@ -1,6 +1,9 @@
 // A project written at any earlier schema version opens at the latest with its rows intact and the
-// later tables usable; migrating again changes nothing; a file newer than the program is refused.
+// later tables usable; migrating again changes nothing; a file newer than the program is refused;
+// processes opening one new or old file at the same moment all succeed.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "db/jsonl_importer.h"
 #include "db/pair_builder.h"
@@ -133,6 +136,69 @@ TEST(SchemaMigration, NewerFileIsRefused) {
     FAIL();
   } catch (const DbError& e) {
     EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
+}
+
+// Forks `processes` children that block on one pipe until the parent closes it, so that they all
+// call open_project(path) at the same moment. Returns how many failed (their messages on stderr).
+int open_in_racing_processes(const std::string& path, int processes) {
+  int gate[2];
+  if (pipe(gate) != 0) throw std::runtime_error("pipe failed");
+  std::vector<pid_t> children;
+  for (int i = 0; i < processes; ++i) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(gate[1]);
+      char byte = 0;
+      (void)!read(gate[0], &byte, 1);  // EOF once every write end is closed: all start together
+      int code = 0;
+      try {
+        Database db = open_project(path);
+        if (db.user_version() != kSchemaVersion) code = 2;
+      } catch (const std::exception& e) {
+        fprintf(stderr, "child %d: %s\n", getpid(), e.what());
+        code = 1;
+      }
+      _exit(code);
+    }
+    children.push_back(pid);
+  }
+  close(gate[0]);
+  close(gate[1]);
+  int failed = 0;
+  for (pid_t pid : children) {
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
+  }
+  return failed;
+}
+
+// The version used to be read before the migration's write lock was taken: a process that read 0
+// (or 1) while another was migrating then ran the same steps again and failed with "table ...
+// already exists". Several rounds, because one race can by chance serialise.
+TEST(SchemaMigration, ProcessesRacingOnANewFileAllOpenIt) {
+  for (int round = 0; round < 5; ++round) {
+    test::TempDir dir;
+    const std::string path = dir.file("new.db");
+    EXPECT_EQ(open_in_racing_processes(path, 8), 0) << "round " << round;
+    Database db = open_project(path);
+    EXPECT_EQ(db.user_version(), kSchemaVersion);
+  }
+}
+
+TEST(SchemaMigration, ProcessesRacingOnAVersion1FileAllOpenIt) {
+  for (int round = 0; round < 5; ++round) {
+    test::TempDir dir;
+    const std::string path = dir.file("v1.db");
+    {
+      Database db(path);
+      migrate(db, 1);
+      db.exec("INSERT INTO prompts (text) VALUES ('p')");
+    }
+    EXPECT_EQ(open_in_racing_processes(path, 8), 0) << "round " << round;
+    Database db = open_project(path);
+    EXPECT_EQ(db.user_version(), kSchemaVersion);
+    EXPECT_EQ(test::count_rows(db, "prompts"), 1);
   }
 }
 

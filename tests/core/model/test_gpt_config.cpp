@@ -92,3 +92,36 @@ TEST(GptConfig, RefusesBadFieldsByName) {
   expect_config_error(with("eos_token_id", 60000), "eos_token_id");
   expect_config_error(nlohmann::json::array(), "object");
 }
+
+// Hugging Face keys that change what the model computes: only GPT-2's own values load, any other is
+// refused by name instead of being ignored.
+TEST(GptConfig, RefusesKeysThatChangeTheComputationByName) {
+  auto with = [](const char* key, nlohmann::json value) {
+    auto j = to_json(GptConfig{});
+    j[key] = value;
+    return j;
+  };
+  expect_config_error(with("tie_word_embeddings", false), "tie_word_embeddings");
+  expect_config_error(with("tie_word_embeddings", "no"), "tie_word_embeddings");
+  expect_config_error(with("scale_attn_by_inverse_layer_idx", true),
+                      "scale_attn_by_inverse_layer_idx");
+  expect_config_error(with("scale_attn_by_inverse_layer_idx", 1),
+                      "scale_attn_by_inverse_layer_idx");
+  expect_config_error(with("reorder_and_upcast_attn", true), "reorder_and_upcast_attn");
+  expect_config_error(with("add_cross_attention", true), "add_cross_attention");
+  expect_config_error(with("scale_attn_weights", false), "scale_attn_weights");
+  expect_config_error(with("n_inner", 100), "n_inner");
+  expect_config_error(with("activation_function", "gelu"), "activation_function");
+  expect_config_error(with("attn_pdrop", 0.1), "attn_pdrop");  // resid_pdrop is 0: one rate only
+  expect_config_error(with("embd_pdrop", 0.1), "embd_pdrop");
+  // GPT-2's own values load.
+  for (auto [key, value] : std::vector<std::pair<const char*, nlohmann::json>>{
+           {"tie_word_embeddings", true},
+           {"scale_attn_by_inverse_layer_idx", false},
+           {"reorder_and_upcast_attn", false},
+           {"add_cross_attention", false},
+           {"scale_attn_weights", true},
+           {"activation_function", "gelu_pytorch_tanh"},
+           {"attn_pdrop", 0.0}})
+    EXPECT_NO_THROW(gpt_config_from_json(with(key, value))) << key;
+}

@@ -130,6 +130,28 @@ TEST_F(SafetensorsTest, RefusesShapeThatDisagreesWithByteRange) {
       {"'w'", "dimension"});
 }
 
+// Shapes LibTorch cannot hold. A zero-sized tensor with a huge other dimension needs 0 bytes, so it
+// used to pass every check and then fail in LibTorch ("negative dimension") without a tensor name.
+// Counting elements in int64 refuses the same shape in any order of its dimensions.
+TEST_F(SafetensorsTest, RefusesShapesBeyondInt64EvenWhenEmpty) {
+  expect_refused(write_raw("huge_dim.safetensors",
+                           R"({"w":{"dtype":"F32","shape":[0,9223372036854775808],)"
+                           R"("data_offsets":[0,0]}})",
+                           ""),
+                 {"'w'", "9223372036854775808"});
+  for (const char* shape : {"[0,4611686018427387904,4]", "[4611686018427387904,4,0]"})
+    expect_refused(write_raw("huge_count.safetensors",
+                             std::string(R"({"w":{"dtype":"F32","shape":)") + shape +
+                                 R"(,"data_offsets":[0,0]}})",
+                             ""),
+                   {"'w'", "int64"});
+  // Countable, but more than the bytes the header gives it.
+  expect_refused(
+      write_raw("beyond_data.safetensors",
+                R"({"w":{"dtype":"U8","shape":[1099511627776],"data_offsets":[0,4]}})", "abcd"),
+      {"'w'", "needs 1099511627776 bytes"});
+}
+
 TEST_F(SafetensorsTest, RefusesOverlappingRanges) {
   expect_refused(write_raw("overlap.safetensors",
                            R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"

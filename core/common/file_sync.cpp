@@ -1,0 +1,36 @@
+// fsync and rename for durable writes (see file_sync.h).
+#include "core/common/file_sync.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "core/common/core_error.h"
+
+namespace prefstudio {
+
+void sync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw FormatError(path + ": cannot open to sync it to disk (" + std::strerror(errno) + ")");
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0 && error != EINVAL)
+    throw FormatError(path + ": cannot sync to disk (" + std::strerror(error) + ")");
+}
+
+void rename_durably(const std::string& from, const std::string& to) {
+  sync_path(from);
+  if (std::rename(from.c_str(), to.c_str()) != 0)
+    throw FormatError(to + ": cannot rename " + from + " into place (" + std::strerror(errno) +
+                      ")");
+  const std::filesystem::path folder = std::filesystem::path(to).parent_path();
+  sync_path(folder.empty() ? "." : folder.string());
+}
+
+}  // namespace prefstudio
