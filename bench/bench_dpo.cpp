@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_common.h"
 #include "core/common/runtime.h"
 #include "core/model/gpt.h"
 #include "core/model/model_init.h"
@@ -39,7 +40,7 @@
 namespace prefstudio {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace bench;
 
 struct Size {
   std::string name;
@@ -53,38 +54,10 @@ struct Size {
 
 constexpr int64_t kPromptTokens = 16;
 
-GptConfig gpt(int64_t vocab, int64_t positions, int64_t embd, int64_t layers, int64_t heads) {
-  GptConfig config;
-  config.vocab_size = vocab;
-  config.n_positions = positions;
-  config.n_embd = embd;
-  config.n_layer = layers;
-  config.n_head = heads;
-  config.eos_token_id = config.bos_token_id = vocab - 1;
-  config.tokenizer = "byte";
-  return config;
-}
-
 // bench_reward's sizes: the demo model (0.8M) and the 10m model (10.7M), byte vocabulary.
 std::vector<Size> sizes() {
   return {{"tiny", gpt(257, 64, 128, 4, 4), 8, 64, 10, 2, 4},
           {"10m", gpt(257, 256, 384, 6, 6), 8, 64, 5, 1, 2}};
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
 }
 
 // One step's prompts as the trainer holds them: row p*K + j has length seq/2 + (37 (p*K + j)) mod
@@ -199,20 +172,6 @@ int run_worker(const std::string& size_name, int64_t k, const std::string& mode,
   return 0;
 }
 
-// Runs `command` and returns the JSON object of its last line that holds one.
-nlohmann::json run_json(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) throw std::runtime_error("cannot start " + command);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe.get())) output.append(buffer, n);
-  const int status = pclose(pipe.release());
-  const size_t brace = output.rfind('{');
-  if (status != 0 || brace == std::string::npos)
-    throw std::runtime_error("failed: " + command + "\n" + output);
-  return nlohmann::json::parse(output.substr(brace));
-}
-
 nlohmann::json run_python(const Size& size, int64_t k, int threads) {
   const auto& c = size.config;
   char command[1024];
@@ -225,24 +184,6 @@ nlohmann::json run_python(const Size& size, int64_t k, int threads) {
                 (long long)size.prompts, (long long)k, (long long)size.seq,
                 (long long)kPromptTokens, (long long)size.steps, (long long)size.warmup, threads);
   return run_json(command);
-}
-
-void print_run(const nlohmann::json& run) {
-  if (run.is_null()) {
-    std::printf(" | %9s %8s %12s", "-", "-", "-");
-    return;
-  }
-  const double peak = run["peak_rss_mib"].get<double>();
-  char rss[32];
-  std::snprintf(rss, sizeof(rss), "%.0f(+%.0f)", peak,
-                peak - run["rss_before_training_mib"].get<double>());
-  std::printf(" | %9.1f %8.1f %12s", run["pairs_per_s"].get<double>(),
-              1e3 * run["step_s_median"].get<double>(), rss);
-}
-
-double ratio(const nlohmann::json& a, const nlohmann::json& b) {
-  if (a.is_null() || b.is_null()) return 0.0;
-  return a["pairs_per_s"].get<double>() / b["pairs_per_s"].get<double>();
 }
 
 struct QuietSink : MetricsSink {
@@ -348,6 +289,7 @@ void run_frontier(int threads) {
 
 int main(int argc, char** argv) {
   using namespace prefstudio;
+  using namespace prefstudio::bench;
   try {
     if (argc == 6 && std::string(argv[1]) == "--worker")
       return run_worker(argv[2], std::atoll(argv[3]), argv[4], std::atoi(argv[5]));
@@ -400,10 +342,10 @@ int main(int argc, char** argv) {
         std::printf("%-4s %6.2fM %2lld %6lld %5lld", size.name.c_str(),
                     kwise["parameters"].get<double>() / 1e6, (long long)k,
                     kwise["pairs"].get<long long>(), (long long)size.seq);
-        print_run(kwise);
-        print_run(flat);
-        print_run(python);
-        std::printf(" | %5.2fx %5.2fx\n", ratio(kwise, flat), ratio(kwise, python));
+        print_pairs_run(kwise);
+        print_pairs_run(flat);
+        print_pairs_run(python);
+        std::printf(" | %5.2fx %5.2fx\n", pairs_ratio(kwise, flat), pairs_ratio(kwise, python));
         std::fflush(stdout);
       }
     }

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_common.h"
 #include "core/common/runtime.h"
 #include "core/model/gpt.h"
 #include "core/optim/optimizer_factory.h"
@@ -31,6 +32,8 @@
 
 namespace prefstudio {
 namespace {
+
+using namespace bench;
 
 struct BenchSettings {
   // Sequences per step. GaLore's projections cost ~4mnr flops per matrix whatever the batch, the
@@ -63,12 +66,6 @@ GptConfig model_config(const std::string& name) {
   return config;
 }
 
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
 // Bytes of the demo task's lines ("Sort: qdbx\nbdqx\n"), as token ids < 256: learnable text.
 torch::Tensor demo_text_tokens() {
   std::string text;
@@ -97,13 +94,6 @@ torch::Tensor lm_loss(Gpt& model, const torch::Tensor& rows) {
   const torch::Tensor logits = model->forward(x);  // (B, T, V)
   return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}),
                                               y.reshape({-1}));
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const size_t mid = values.size() / 2;
-  return values.size() % 2 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
 }
 
 // Median step without a refresh, and what one SVD refresh adds to a step. Step 0 also pays for
@@ -355,6 +345,7 @@ BenchSettings parse_settings(int argc, char** argv, int first) {
 
 int main(int argc, char** argv) {
   using namespace prefstudio;
+  using namespace prefstudio::bench;
   try {
     if (argc >= 4 && std::string(argv[1]) == "--worker") {
       return run_worker(argv[2], argv[3], parse_settings(argc, argv, 4));

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_common.h"
 #include "core/common/runtime.h"
 #include "core/model/gpt.h"
 #include "core/optim/optimizer_factory.h"
@@ -32,7 +33,7 @@
 namespace prefstudio {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace bench;
 
 struct Size {
   std::string name;
@@ -44,18 +45,6 @@ struct Size {
   int64_t flat_steps = 1;  // timed flat steps; their warm-up is one pair's forward and backward
 };
 
-GptConfig gpt(int64_t vocab, int64_t positions, int64_t embd, int64_t layers, int64_t heads) {
-  GptConfig config;
-  config.vocab_size = vocab;
-  config.n_positions = positions;
-  config.n_embd = embd;
-  config.n_layer = layers;
-  config.n_head = heads;
-  config.eos_token_id = config.bos_token_id = vocab - 1;
-  config.tokenizer = "byte";
-  return config;
-}
-
 // bench_train's tiny and 10m models, 8 prompts of up to 64 tokens. Few timed steps: 10m at K = 9
 // flat is 288 forwards and backwards of 2 sequences a step, the longest item of the run.
 std::vector<Size> sizes() {
@@ -65,22 +54,6 @@ std::vector<Size> sizes() {
       // Byte vocabulary, 6 x 384 (10.7M), as bench_train's and bench_galore's 10m.
       {"10m", gpt(257, 256, 384, 6, 6), 8, 64, 3, 1, 1},
   };
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 // One step's data: prompts * K right-padded rows and each prompt's ranking. Row p*K + j has
@@ -227,20 +200,6 @@ int run_worker(const std::string& size_name, int64_t k, const std::string& mode,
   return 0;
 }
 
-// Runs `command` and returns the JSON object of its last line that holds one.
-nlohmann::json run_json(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) throw std::runtime_error("cannot start " + command);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe.get())) output.append(buffer, n);
-  const int status = pclose(pipe.release());
-  const size_t brace = output.rfind('{');
-  if (status != 0 || brace == std::string::npos)
-    throw std::runtime_error("failed: " + command + "\n" + output);
-  return nlohmann::json::parse(output.substr(brace));
-}
-
 nlohmann::json run_python(const Size& size, int64_t k, int threads) {
   const auto& c = size.config;
   char command[1024];
@@ -255,30 +214,12 @@ nlohmann::json run_python(const Size& size, int64_t k, int threads) {
   return run_json(command);
 }
 
-// "pairs/s  ms/step  peak MiB (+ over start)" of one run, or blanks when it was skipped.
-void print_run(const nlohmann::json& run) {
-  if (run.is_null()) {
-    std::printf(" | %9s %8s %12s", "-", "-", "-");
-    return;
-  }
-  const double peak = run["peak_rss_mib"].get<double>();
-  char rss[32];
-  std::snprintf(rss, sizeof(rss), "%.0f(+%.0f)", peak,
-                peak - run["rss_before_training_mib"].get<double>());
-  std::printf(" | %9.1f %8.1f %12s", run["pairs_per_s"].get<double>(),
-              1e3 * run["step_s_median"].get<double>(), rss);
-}
-
-double ratio(const nlohmann::json& a, const nlohmann::json& b) {
-  if (a.is_null() || b.is_null()) return 0.0;
-  return a["pairs_per_s"].get<double>() / b["pairs_per_s"].get<double>();
-}
-
 }  // namespace
 }  // namespace prefstudio
 
 int main(int argc, char** argv) {
   using namespace prefstudio;
+  using namespace prefstudio::bench;
   try {
     if (argc == 7 && std::string(argv[1]) == "--worker")
       return run_worker(argv[2], std::atoll(argv[3]), argv[4], std::atoi(argv[5]),
@@ -330,10 +271,10 @@ int main(int argc, char** argv) {
         std::printf("%-4s %6.2fM %2lld %6lld %5lld", size.name.c_str(),
                     kwise["parameters"].get<double>() / 1e6, (long long)k,
                     kwise["pairs"].get<long long>(), (long long)size.seq);
-        print_run(kwise);
-        print_run(flat);
-        print_run(python);
-        std::printf(" | %5.2fx %5.2fx\n", ratio(kwise, flat), ratio(kwise, python));
+        print_pairs_run(kwise);
+        print_pairs_run(flat);
+        print_pairs_run(python);
+        std::printf(" | %5.2fx %5.2fx\n", pairs_ratio(kwise, flat), pairs_ratio(kwise, python));
         std::fflush(stdout);
       }
     }

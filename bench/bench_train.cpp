@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_common.h"
 #include "core/common/runtime.h"
 #include "core/model/gpt.h"
 #include "core/optim/optimizer_factory.h"
@@ -24,7 +25,7 @@
 namespace prefstudio {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace bench;
 
 struct Size {
   std::string name;
@@ -35,18 +36,6 @@ struct Size {
   int64_t warmup = 2;  // untimed (allocator, first-touch)
 };
 
-GptConfig gpt(int64_t vocab, int64_t positions, int64_t embd, int64_t layers, int64_t heads) {
-  GptConfig config;
-  config.vocab_size = vocab;
-  config.n_positions = positions;
-  config.n_embd = embd;
-  config.n_layer = layers;
-  config.n_head = heads;
-  config.eos_token_id = config.bos_token_id = vocab - 1;
-  config.tokenizer = vocab == 257 ? "byte" : "gpt2-bpe";
-  return config;
-}
-
 std::vector<Size> sizes(int64_t steps_124m) {
   return {
       // The demo model: byte vocabulary, 4 x 128 (0.8M).
@@ -56,16 +45,6 @@ std::vector<Size> sizes(int64_t steps_124m) {
       // GPT-2 small (124M), BPE vocabulary.
       {"124m", gpt(50257, 1024, 768, 12, 12), 4, 128, steps_124m, 1},
   };
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 // Best of several float32 matmuls, in GFLOP/s: the ceiling the MFU column divides by.
@@ -180,6 +159,7 @@ double generation_tokens_per_s(const GptConfig& config, int64_t rows, int64_t ne
 
 int main(int argc, char** argv) {
   using namespace prefstudio;
+  using namespace prefstudio::bench;
   int threads = 0;
   std::string only;
   int64_t steps_124m = 3;

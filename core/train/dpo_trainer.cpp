@@ -58,12 +58,7 @@ class DpoClient : public LoopClient {
                  config.label_smoothing_value(), config.gamma, config.nll_coefficient},
         batches_(data.train.size(), config.batch_prompts, config.seed + 1) {}
 
-  NamedParameters parameters() override {
-    NamedParameters named;
-    for (const auto& item : policy_.model->named_parameters())
-      named.emplace_back(item.key(), item.value());
-    return named;
-  }
+  NamedParameters parameters() override { return named_parameters_of(*policy_.model); }
 
   MicroBatchStats forward_backward(double loss_scale) override {
     std::vector<const DpoPrompt*> prompts;
@@ -105,11 +100,7 @@ class DpoClient : public LoopClient {
   }
 
   std::string save_model(const std::string& dir, int64_t step) override {
-    CheckpointManifest manifest;
-    manifest.run_id = run_id_;
-    manifest.step = step;
-    manifest.kind = "policy";
-    return save_checkpoint(dir, policy_.model, *policy_.tokenizer, manifest).content_hash;
+    return save_model_checkpoint(dir, policy_, run_id_, step, "policy");
   }
 
  private:

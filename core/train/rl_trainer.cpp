@@ -77,12 +77,7 @@ class RlClient : public LoopClient {
   int64_t rollouts_done() const { return rollouts_done_; }
   int64_t updates_skipped() const { return updates_skipped_; }
 
-  NamedParameters parameters() override {
-    NamedParameters named;
-    for (const auto& item : policy_.model->named_parameters())
-      named.emplace_back(item.key(), item.value());
-    return named;
-  }
+  NamedParameters parameters() override { return named_parameters_of(*policy_.model); }
 
   MicroBatchStats forward_backward(double loss_scale) override {
     if (!rollout_ || plan_cursor_ == plan_.size()) start_rollout();
@@ -160,11 +155,7 @@ class RlClient : public LoopClient {
   }
 
   std::string save_model(const std::string& dir, int64_t step) override {
-    CheckpointManifest manifest;
-    manifest.run_id = run_id_;
-    manifest.step = step;
-    manifest.kind = "policy";
-    return save_checkpoint(dir, policy_.model, *policy_.tokenizer, manifest).content_hash;
+    return save_model_checkpoint(dir, policy_, run_id_, step, "policy");
   }
 
  private:

@@ -65,12 +65,7 @@ class SftClient : public LoopClient {
 
   const SftData& data() const { return data_; }
 
-  NamedParameters parameters() override {
-    NamedParameters named;
-    for (const auto& item : loaded_.model->named_parameters())
-      named.emplace_back(item.key(), item.value());
-    return named;
-  }
+  NamedParameters parameters() override { return named_parameters_of(*loaded_.model); }
 
   MicroBatchStats forward_backward(double loss_scale) override {
     std::vector<const TokenizedExample*> rows;
@@ -117,11 +112,7 @@ class SftClient : public LoopClient {
   }
 
   std::string save_model(const std::string& dir, int64_t step) override {
-    CheckpointManifest manifest;
-    manifest.run_id = run_id_;
-    manifest.step = step;
-    manifest.kind = "lm";
-    return save_checkpoint(dir, loaded_.model, *loaded_.tokenizer, manifest).content_hash;
+    return save_model_checkpoint(dir, loaded_, run_id_, step, "lm");
   }
 
  private:

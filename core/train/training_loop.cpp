@@ -102,6 +102,21 @@ void check_finite(const std::vector<std::pair<std::string, double>>& values, int
 
 }  // namespace
 
+NamedParameters named_parameters_of(torch::nn::Module& module) {
+  NamedParameters named;
+  for (const auto& item : module.named_parameters()) named.emplace_back(item.key(), item.value());
+  return named;
+}
+
+std::string save_model_checkpoint(const std::string& dir, LoadedModel& loaded, int64_t run_id,
+                                  int64_t step, const std::string& kind) {
+  CheckpointManifest manifest;
+  manifest.run_id = run_id;
+  manifest.step = step;
+  manifest.kind = kind;
+  return save_checkpoint(dir, loaded.model, *loaded.tokenizer, manifest).content_hash;
+}
+
 double metric_value(const std::vector<std::pair<std::string, double>>& values,
                     const std::string& name) {
   for (const auto& [key, value] : values)

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/model/checkpoint.h"
 #include "core/optim/optimizer_config.h"
 #include "core/optim/optimizer_factory.h"
 #include "core/train/metrics_sink.h"
@@ -115,6 +116,14 @@ struct LoopResult {
 LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64_t start_step,
                              const torch::Device& device, MetricsSink& sink,
                              const std::atomic<bool>& stop_requested);
+
+// A model's parameters with their names, as LoopClient::parameters() returns them.
+NamedParameters named_parameters_of(torch::nn::Module& module);
+
+// LoopClient::save_model for a trainer whose model is a plain checkpoint (SFT's lm, the policy
+// trainers' policy): the folder with a manifest of `kind`, run and step; returns the content hash.
+std::string save_model_checkpoint(const std::string& dir, LoadedModel& loaded, int64_t run_id,
+                                  int64_t step, const std::string& kind);
 
 // The value of a named entry, NaN when absent.
 double metric_value(const std::vector<std::pair<std::string, double>>& values,
