@@ -2,7 +2,8 @@
 // ln 2 with zero rewards; one step's logged loss equals the formula on log-probs computed apart (by
 // score_completion); the reference cache is used on a second run without loading the reference,
 // and a changed reference model or sequence rule never reads a stale entry; a resumed run ends
-// bit-identical to an uninterrupted one; a bad config names its field.
+// bit-identical to an uninterrupted one; chosen rewards falling while margins rise are warned of,
+// once; a bad config names its field.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,7 +16,7 @@
 #include "core/model/model_init.h"
 #include "core/train/dpo_trainer.h"
 #include "tests/core/core_test_temp_dir.h"
-#include "tests/core/train/synthetic_rankings.h"
+#include "tests/core/train/synthetic_policy.h"
 
 namespace prefstudio {
 namespace {
@@ -177,6 +178,26 @@ TEST_F(DpoTrainerTest, ResumedRunEndsBitIdenticalToAnUninterruptedRun) {
   EXPECT_EQ(again.steps_done, 8);
   EXPECT_EQ(again.final_hash, uninterrupted.final_hash);
   EXPECT_EQ(load_checkpoint(again.final_dir).manifest.kind, "policy");
+}
+
+TEST_F(DpoTrainerTest, WarnsWhenChosenRewardsFallWhileMarginsRise) {
+  // From a model that already writes such answers, a large step size on its own samples: both
+  // log-probs fall, the rejected faster.
+  const std::string sft = test::train_synthetic_sft((dir_.path / "synthetic").string());
+  DpoConfig fast = config("warn");
+  fast.policy_dir = sft;
+  fast.max_length = 24;
+  fast.steps = 30;
+  fast.beta = 1.0;
+  fast.optimizer.lr = 1e-2;
+  DpoData own;
+  own.train = test::rank_own_samples(sft, 40, false);
+  RecordingSink sink;
+  DpoTrainer(fast, own).run(sink);
+  int warnings = 0;
+  for (const auto& [kind, message] : sink.events)
+    warnings += kind == "warning" && message.find("rewards/chosen fell") == 0;
+  EXPECT_EQ(warnings, 1) << "warned once";
 }
 
 TEST_F(DpoTrainerTest, ConfigErrorsNameTheField) {
