@@ -1,6 +1,8 @@
 // The CLI's command registry and argument parsing (see cli_command.h).
 #include "app/cli/cli_command.h"
 
+#include <cmath>
+
 #include <algorithm>
 
 namespace prefstudio::cli {
@@ -80,6 +82,10 @@ long long CliArgs::get_int(const std::string& key, long long fallback) const {
   } catch (const std::exception&) {
     throw CliUsageError("--" + key + " expects an integer, got '" + it->second + "'");
   }
+}
+
+nlohmann::json number_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
 }
 
 }  // namespace prefstudio::cli

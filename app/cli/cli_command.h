@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,5 +45,8 @@ struct CliArgs {
   double get_double(const std::string& key, double fallback) const;
   long long get_int(const std::string& key, long long fallback) const;
 };
+
+// A metric for a JSON summary: the number, or null where it is NaN or infinite (no such data).
+nlohmann::json number_or_null(double value);
 
 }  // namespace prefstudio::cli

@@ -16,10 +16,6 @@
 namespace prefstudio::cli {
 namespace {
 
-nlohmann::json number_or_null(double value) {
-  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
-}
-
 int run_eval_policy(const std::vector<std::string>& args) {
   CliArgs parsed = CliArgs::parse(args, {"json"},
                                   {"model", "reference", "reward-model", "prompts", "samples",

@@ -34,11 +34,17 @@ std::string dump(const nlohmann::json& json) {
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Every line of `path` as a request; the first bad one is a CliUsageError naming file:line.
-std::vector<CompletionRequest> read_requests(const std::string& path) {
+// Every non-blank line of `path` as a request, with its line number; the first bad one is a
+// CliUsageError naming file:line.
+struct Requests {
+  std::vector<CompletionRequest> requests;
+  std::vector<int64_t> lines;
+};
+
+Requests read_requests(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw CliUsageError(path + ": cannot open");
-  std::vector<CompletionRequest> requests;
+  Requests out;
   std::string line;
   for (int64_t number = 1; std::getline(in, line); ++number) {
     const std::string where = path + ":" + std::to_string(number);
@@ -64,28 +70,18 @@ std::vector<CompletionRequest> read_requests(const std::string& path) {
     }
     if (!json.contains("prompt") || !json.contains("completion"))
       throw CliUsageError(where + ": needs \"prompt\" and \"completion\"");
-    requests.push_back(std::move(request));
+    out.requests.push_back(std::move(request));
+    out.lines.push_back(number);
   }
-  return requests;
-}
-
-// The line number of each request (blank lines are skipped, so count again).
-std::vector<int64_t> request_lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<int64_t> numbers;
-  std::string line;
-  for (int64_t number = 1; std::getline(in, line); ++number)
-    if (line.find_first_not_of(" \t\r") != std::string::npos) numbers.push_back(number);
-  return numbers;
+  return out;
 }
 
 int run_batch(const std::string& model, const std::string& input, const std::string& device) {
-  const auto requests = read_requests(input);
-  const auto results = score_completions(model, requests, device);
-  const auto lines = request_lines(input);
+  const Requests read = read_requests(input);
+  const auto results = score_completions(model, read.requests, device);
   for (size_t i = 0; i < results.size(); ++i)
     if (!results[i].score)
-      throw CliUsageError(input + ":" + std::to_string(lines[i]) + ": " + results[i].error);
+      throw CliUsageError(input + ":" + std::to_string(read.lines[i]) + ": " + results[i].error);
   for (const auto& result : results) std::cout << dump(score_json(model, *result.score)) << "\n";
   return 0;
 }

@@ -50,10 +50,6 @@ DpoData load_data(db::Database& db, const DpoConfig& config, const std::string& 
   return data;
 }
 
-nlohmann::json number_or_null(double value) {
-  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
 nlohmann::json summary(int64_t run_id, const DpoResult& result) {
   return {{"run_id", run_id},
           {"status", result.stopped ? "stopped" : "finished"},

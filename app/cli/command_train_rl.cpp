@@ -47,10 +47,6 @@ RlData load_data(db::Database& db, const RlConfig& config, const std::string& pr
   return data;
 }
 
-nlohmann::json number_or_null(double value) {
-  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
 int run_train_rl(const std::vector<std::string>& args, const std::string& algorithm) {
   CliArgs parsed = CliArgs::parse(args, {}, {"config", "name"});
   if (parsed.positional.size() != 1) throw CliUsageError("expected one PROJECT file");
