@@ -1,7 +1,7 @@
-// `prefstudio-cli train rloo|grpo PROJECT --config FILE.json [--name NAME]`: online RL from a
-// reward without a critic, from the SFT model on the project's training prompts: K samples a
-// prompt, scored by a reward model ({"model": DIR}) or the demo's rule ({"function":
-// "demo_sort"}), advantages within each prompt's group, the clipped update. Each evaluation samples
+// `prefstudio-cli train ppo|rloo|grpo PROJECT --config FILE.json [--name NAME]`: online RL from a
+// reward, from the SFT model on the project's training prompts: samples scored by a reward model
+// ({"model": DIR}) or the demo's rule ({"function": "demo_sort"}); PPO's advantages from its
+// critic, RLOO's and GRPO's within each prompt's group of K; the clipped update. Each evaluation samples
 // the validation prompts (KL to the reference, reward, the demo's true score) and stores the
 // samples. Metrics go to the project and to stdout as JSON lines, the summary line last; Ctrl-C
 // stops after the current update with a final checkpoint. Relative paths in the config are taken
@@ -16,6 +16,8 @@
 #include "app/cli/trainer_run.h"
 #include "core/common/core_error.h"
 #include "core/train/rl_trainer.h"
+#include "core/train/sft_jsonl.h"
+#include "db/completion_store.h"
 #include "db/project_split.h"
 #include "db/schema.h"
 
@@ -31,6 +33,7 @@ RlConfig read_config(const std::string& config_path, const std::string& algorith
   for (std::string* path : {&config.policy_dir, &config.reference_dir, &config.output_dir,
                             &config.resume_from, &config.reward_model_dir})
     *path = resolve_config_path(*path, config_path);
+  if (config.ptx_data != "project") config.ptx_data = resolve_config_path(config.ptx_data, config_path);
   return config;
 }
 
@@ -44,6 +47,16 @@ RlData load_data(db::Database& db, const RlConfig& config, const std::string& pr
        db::prompts_on_split(db, db::project_split(db, db::Split::validation), config.eval_prompts))
     data.eval_prompts.push_back(std::move(text));
   data.rule = demo_rule_score;  // {"function": "demo_sort"}, and the true score of evaluations
+  // PPO-ptx's demonstrations: an SFT JSONL file or the project's top-ranked completions.
+  if (config.ptx_coefficient > 0 && config.ptx_data == "project") {
+    for (const auto& best : db::CompletionStore(db).top_ranked_completions())
+      data.ptx_examples.push_back({best.prompt, best.response});
+    if (data.ptx_examples.empty())
+      throw ConfigError(config.algorithm + ".ptx_data: the project " + project +
+                        " has no ranked completions");
+  } else if (config.ptx_coefficient > 0) {
+    data.ptx_examples = read_sft_jsonl(config.ptx_data);
+  }
   return data;
 }
 
@@ -85,6 +98,10 @@ int run_train_rl(const std::vector<std::string>& args, const std::string& algori
   return 0;
 }
 
+static CliRegistration ppo(
+    {"train ppo", "train ppo PROJECT --config FILE.json [--name NAME]",
+     "PPO as InstructGPT ran it: a critic, GAE, per-token KL penalty to the SFT model, clipping.",
+     [](const std::vector<std::string>& args) { return run_train_rl(args, "ppo"); }});
 static CliRegistration rloo(
     {"train rloo", "train rloo PROJECT --config FILE.json [--name NAME]",
      "RLOO: K samples a prompt, each advantage its reward minus the others' mean, clipped update.",

@@ -174,7 +174,8 @@ CheckpointManifest read_manifest(const fs::path& dir, const std::string& actual_
   return manifest;
 }
 
-LoadedModel load_folder(const std::string& dir, const torch::Device& device, bool with_tokenizer) {
+LoadedModel load_folder(const std::string& given, const torch::Device& device, bool with_tokenizer) {
+  const std::string dir = resolve_model_folder(given);
   const fs::path folder(dir);
   if (!fs::is_directory(folder)) throw FormatError(dir + ": not a checkpoint folder");
   LoadedModel out;
@@ -225,6 +226,13 @@ std::map<std::string, torch::Tensor> hf_tensors(Gpt& model,
 }
 
 }  // namespace
+
+std::string resolve_model_folder(const std::string& dir) {
+  const fs::path folder(dir);
+  if (!fs::exists(folder / kConfigFile) && fs::exists(folder / "policy" / kConfigFile))
+    return (folder / "policy").string();
+  return dir;
+}
 
 LoadedModel load_checkpoint(const std::string& dir, const torch::Device& device) {
   return load_folder(dir, device, true);

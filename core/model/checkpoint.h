@@ -41,6 +41,11 @@ struct LoadedModel {
   std::map<std::string, torch::Tensor> extra;
 };
 
+// An online-RL trainer's checkpoint folder holds its policy in policy/ (and PPO's critic in
+// value/): `dir` itself when it has a config.json, else dir/policy when that has one, else `dir`.
+// load_checkpoint and load_model_only load through it, so such a folder loads as its policy.
+std::string resolve_model_folder(const std::string& dir);
+
 // Loads onto `device`. Missing or mis-shaped tensors against config.json are errors (FormatError
 // naming the folder and the tensor), never a silent random init.
 // The tokenizer comes from Tokenizer::load(dir) (its FormatError passes through). A prefstudio.json

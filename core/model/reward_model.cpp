@@ -9,6 +9,13 @@ namespace {
 
 constexpr const char* kHeadKey = "score.weight";
 
+// The transformer and its head in one folder (the manifest's kind and offset already set).
+CheckpointManifest save_with_head(const std::string& dir, RewardModel& model,
+                                  const CheckpointManifest& manifest) {
+  std::map<std::string, torch::Tensor> extra{{kHeadKey, model.head->named_parameters()[kHeadKey]}};
+  return save_checkpoint(dir, model.loaded.model, *model.loaded.tokenizer, manifest, extra);
+}
+
 }  // namespace
 
 torch::Tensor RewardModel::scores(const torch::Tensor& idx, const torch::Tensor& attention_mask) {
@@ -56,8 +63,14 @@ CheckpointManifest save_reward_model(const std::string& dir, RewardModel& model,
                                      CheckpointManifest manifest) {
   manifest.kind = "reward";
   manifest.reward_offset = model.reward_offset;
-  std::map<std::string, torch::Tensor> extra{{kHeadKey, model.head->named_parameters()[kHeadKey]}};
-  return save_checkpoint(dir, model.loaded.model, *model.loaded.tokenizer, manifest, extra);
+  return save_with_head(dir, model, manifest);
+}
+
+CheckpointManifest save_value_model(const std::string& dir, RewardModel& model,
+                                    CheckpointManifest manifest) {
+  manifest.kind = "value";
+  manifest.reward_offset = 0.0;
+  return save_with_head(dir, model, manifest);
 }
 
 }  // namespace prefstudio

@@ -36,4 +36,8 @@ RewardModel load_reward_model(const std::string& dir, const torch::Device& devic
 CheckpointManifest save_reward_model(const std::string& dir, RewardModel& model,
                                      CheckpointManifest manifest);
 
+// Writes PPO's critic, the same layout with kind "value" and no offset; load_reward_model reads it.
+CheckpointManifest save_value_model(const std::string& dir, RewardModel& model,
+                                    CheckpointManifest manifest);
+
 }  // namespace prefstudio

@@ -17,8 +17,11 @@ torch::Tensor completion_logprobs(Gpt& model, const SequenceBatch& batch);
 
 // Per-token log-probs of each row's completion tokens with the logits divided by `temperature`
 // (the distribution the sampler drew from): (B, T-1), position t holding the token at t + 1, 0
-// off the completion. On the model's device, differentiable when grad mode is on.
-torch::Tensor completion_token_logprobs(Gpt& model, const SequenceBatch& batch, double temperature);
+// off the completion. On the model's device, differentiable when grad mode is on. With `entropy`,
+// also the entropy of each of those positions' whole next-token distribution (B, T-1), 0 off the
+// completion (PPO's entropy bonus; it costs a softmax over the vocabulary).
+torch::Tensor completion_token_logprobs(Gpt& model, const SequenceBatch& batch, double temperature,
+                                        torch::Tensor* entropy = nullptr);
 
 // (B, T-1) float32 on the CPU: 1 where completion_token_logprobs holds a completion token.
 torch::Tensor completion_token_mask(const SequenceBatch& batch);

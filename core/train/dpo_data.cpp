@@ -86,7 +86,8 @@ ReferenceFill fill_reference_logprobs(std::vector<DpoPrompt*> prompts,
                                       ReferenceLogprobCache* cache) {
   // Keys: the reference weights' hash, the precision, the ids of every kept row.
   const std::string weights_hash =
-      sha256_file((std::filesystem::path(reference_dir) / "model.safetensors").string());
+      sha256_file((std::filesystem::path(resolve_model_folder(reference_dir)) / "model.safetensors")
+                      .string());
   const std::string identity = weights_hash + (device.is_cuda() ? "|cuda-bf16" : "|float32");
   std::vector<std::string> keys;
   std::vector<std::pair<DpoPrompt*, int>> slots;  // (prompt, row) per key

@@ -13,8 +13,8 @@ void RlConfig::validate() const {
   auto fail = [this](const std::string& key, const std::string& what) {
     throw ConfigError(algorithm + "." + key + ": " + what);
   };
-  if (algorithm != "rloo" && algorithm != "grpo")
-    throw ConfigError("rl: algorithm '" + algorithm + "' is not one of rloo, grpo");
+  if (algorithm != "ppo" && algorithm != "rloo" && algorithm != "grpo")
+    throw ConfigError("rl: algorithm '" + algorithm + "' is not one of ppo, rloo, grpo");
   if (policy_dir.empty()) fail("policy_dir", "is required");
   if (reward_model_dir.empty() == reward_function.empty())
     fail("reward", "give exactly one of {\"model\": DIR} and {\"function\": \"demo_sort\"}");
@@ -22,7 +22,9 @@ void RlConfig::validate() const {
     fail("reward", "function '" + reward_function + "' is not one of demo_sort");
   if (steps < 1) fail("steps", "must be at least 1");
   if (rollout_prompts < 1) fail("rollout_prompts", "must be at least 1");
-  if (samples_per_prompt < 2) fail("samples_per_prompt", "must be at least 2 (the group)");
+  if (algorithm == "ppo" ? samples_per_prompt < 1 : samples_per_prompt < 2)
+    fail("samples_per_prompt", algorithm == "ppo" ? "must be at least 1"
+                                                  : "must be at least 2 (the group)");
   if (max_new_tokens < 1) fail("max_new_tokens", "must be at least 1");
   if (!(temperature > 0.0 && std::isfinite(temperature))) fail("temperature", "must be > 0");
   if (missing_eos_penalty && !std::isfinite(*missing_eos_penalty))
@@ -31,6 +33,9 @@ void RlConfig::validate() const {
     fail("kl_coefficient", "must be >= 0");
   if (kl_estimator != "k1" && kl_estimator != "k3")
     fail("kl_estimator", "'" + kl_estimator + "' is not one of k1, k3");
+  if (kl_target && !(*kl_target > 0.0 && std::isfinite(*kl_target)))
+    fail("kl_target", "must be > 0");
+  if (!(kl_horizon > 0.0 && std::isfinite(kl_horizon))) fail("kl_horizon", "must be > 0");
   if (ppo_epochs < 1) fail("ppo_epochs", "must be at least 1");
   if (minibatch_size < 1) fail("minibatch_size", "must be at least 1");
   if (!(clip_range > 0.0 && clip_range < 1.0)) fail("clip_range", "must be in (0, 1)");
@@ -38,6 +43,26 @@ void RlConfig::validate() const {
   if (grpo_loss != "grpo" && grpo_loss != "dr_grpo")
     fail("grpo_loss", "'" + grpo_loss + "' is not one of grpo, dr_grpo");
   if (eval_prompts < 0) fail("eval_prompts", "must be >= 0");
+  if (!(clip_range_value > 0.0 && std::isfinite(clip_range_value)))
+    fail("clip_range_value", "must be > 0");
+  if (!(value_coefficient >= 0.0 && std::isfinite(value_coefficient)))
+    fail("value_coefficient", "must be >= 0");
+  if (!(entropy_coefficient >= 0.0 && std::isfinite(entropy_coefficient)))
+    fail("entropy_coefficient", "must be >= 0");
+  if (!(discount >= 0.0 && discount <= 1.0)) fail("discount", "must be in [0, 1]");
+  if (!(gae_lambda >= 0.0 && gae_lambda <= 1.0)) fail("gae_lambda", "must be in [0, 1]");
+  if (!(ptx_coefficient >= 0.0 && std::isfinite(ptx_coefficient)))
+    fail("ptx_coefficient", "must be >= 0");
+  if (ptx_coefficient > 0.0 && ptx_data.empty())
+    fail("ptx_data", "is required when ptx_coefficient > 0 (an SFT JSONL file, or \"project\")");
+  if (algorithm != "ppo") {
+    // Keys only PPO reads: refusing them elsewhere says they would do nothing.
+    const RlConfig defaults;
+    if (ptx_coefficient != defaults.ptx_coefficient) fail("ptx_coefficient", "is PPO's only");
+    if (value_coefficient != defaults.value_coefficient) fail("value_coefficient", "is PPO's only");
+    if (entropy_coefficient != defaults.entropy_coefficient)
+      fail("entropy_coefficient", "is PPO's only");
+  }
   validate_loop_keys(*this, fail);
 }
 
@@ -48,10 +73,14 @@ RlConfig rl_config_from_json(const nlohmann::json& json, const std::string& algo
                       "samples_per_prompt", "max_new_tokens", "temperature",
                       "missing_eos_penalty", "kl_coefficient", "kl_estimator", "ppo_epochs",
                       "minibatch_size", "clip_range", "ratio_threshold", "grpo_loss",
-                      "eval_prompts"}));
+                      "eval_prompts", "kl_target", "kl_horizon", "clip_range_value",
+                      "value_coefficient", "entropy_coefficient", "discount", "gae_lambda",
+                      "whiten_advantages", "ptx_coefficient", "ptx_data", "value_optimizer"}));
   RlConfig config;
   config.algorithm = algorithm;
   if (algorithm == "grpo") config.kl_coefficient = 0.0, config.kl_estimator = "k3";
+  if (algorithm == "ppo")
+    config.kl_coefficient = 0.02, config.samples_per_prompt = 1, config.ppo_epochs = 4;
   reader.read("policy_dir", config.policy_dir);
   reader.read("reference_dir", config.reference_dir);
   if (reader.has("reward")) {
@@ -75,7 +104,25 @@ RlConfig rl_config_from_json(const nlohmann::json& json, const std::string& algo
   reader.read("ratio_threshold", config.ratio_threshold);
   reader.read("grpo_loss", config.grpo_loss);
   reader.read("eval_prompts", config.eval_prompts);
+  if (reader.has("kl_target")) reader.read("kl_target", config.kl_target.emplace());
+  reader.read("kl_horizon", config.kl_horizon);
+  reader.read("clip_range_value", config.clip_range_value);
+  reader.read("value_coefficient", config.value_coefficient);
+  reader.read("entropy_coefficient", config.entropy_coefficient);
+  reader.read("discount", config.discount);
+  reader.read("gae_lambda", config.gae_lambda);
+  reader.read("whiten_advantages", config.whiten_advantages);
+  reader.read("ptx_coefficient", config.ptx_coefficient);
+  reader.read("ptx_data", config.ptx_data);
   read_loop_keys(reader, json, config);
+  config.value_optimizer = config.optimizer;
+  if (reader.has("value_optimizer")) {
+    try {
+      config.value_optimizer = optimizer_config_from_json(json["value_optimizer"]);
+    } catch (const ConfigError& e) {
+      throw ConfigError(algorithm + ".value_" + e.what());
+    }
+  }
   config.validate();
   return config;
 }
@@ -102,7 +149,19 @@ nlohmann::json to_json(const RlConfig& config) {
                       {"clip_range", config.clip_range},
                       {"ratio_threshold", config.ratio_threshold},
                       {"grpo_loss", config.grpo_loss},
-                      {"eval_prompts", config.eval_prompts}};
+                      {"eval_prompts", config.eval_prompts},
+                      {"kl_target", config.kl_target ? nlohmann::json(*config.kl_target)
+                                                     : nlohmann::json(nullptr)},
+                      {"kl_horizon", config.kl_horizon},
+                      {"clip_range_value", config.clip_range_value},
+                      {"value_coefficient", config.value_coefficient},
+                      {"entropy_coefficient", config.entropy_coefficient},
+                      {"discount", config.discount},
+                      {"gae_lambda", config.gae_lambda},
+                      {"whiten_advantages", config.whiten_advantages},
+                      {"ptx_coefficient", config.ptx_coefficient},
+                      {"ptx_data", config.ptx_data},
+                      {"value_optimizer", to_json(config.value_optimizer)}};
   write_loop_keys(config, json);
   return json;
 }

@@ -1,7 +1,6 @@
-// Everything an online-RL run needs (RLOO and GRPO today; PPO's critic keys join when its trainer
-// does), read from the "rloo" / "grpo" JSON that `prefstudio-cli train rloo|grpo` gets and stored
-// whole with the run. Plain data, torch-free. Defaults that depend on the algorithm are resolved
-// by rl_config_from_json.
+// Everything an online-RL run needs (PPO, RLOO, GRPO), read from the "ppo" / "rloo" / "grpo" JSON
+// that `prefstudio-cli train ppo|rloo|grpo` gets and stored whole with the run. Plain data,
+// torch-free. Defaults that depend on the algorithm are resolved by rl_config_from_json.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +13,7 @@
 namespace prefstudio {
 
 struct RlConfig {
-  std::string algorithm = "grpo";  // "rloo" | "grpo"
+  std::string algorithm = "grpo";  // "ppo" | "rloo" | "grpo"
   std::string policy_dir;          // the SFT model the policy starts from
   std::string output_dir;
   std::string reference_dir;       // "" = policy_dir: the frozen pi_ref of the KL
@@ -22,17 +21,31 @@ struct RlConfig {
   std::string reward_function;     // reward {"function": "demo_sort"}: the demo's demo_score
   int64_t steps = 100;             // rollouts (each followed by ppo_epochs passes of updates)
   int64_t rollout_prompts = 16;    // training prompts per rollout
-  int64_t samples_per_prompt = 4;  // K samples of each prompt (the group)
+  int64_t samples_per_prompt = 4;  // K samples of each prompt (the group); 1 for PPO
   int64_t max_new_tokens = 64;
   double temperature = 1.0;        // sampling and the log-probs of the ratio alike
   std::optional<double> missing_eos_penalty;  // subtracted from the score of a cut completion
-  double kl_coefficient = 0.05;    // 0.05 RLOO (in the reward), 0.0 GRPO (k3 in the loss)
-  std::string kl_estimator = "k1"; // RLOO's sequence KL: k1 or k3 (GRPO's loss always uses k3)
-  int64_t ppo_epochs = 1;          // passes over each rollout's samples
+  double kl_coefficient = 0.05;    // 0.02 PPO, 0.05 RLOO (in the reward), 0.0 GRPO (k3 in the loss)
+  std::string kl_estimator = "k1"; // the reward's KL (PPO per token, RLOO per sequence): k1 or k3
+  // Ziegler et al.'s adaptive coefficient when set: after each rollout
+  // coef *= 1 + clip(KL / kl_target - 1, -0.2, 0.2) * episodes / kl_horizon.
+  std::optional<double> kl_target;
+  double kl_horizon = 10000;       // their horizon; read only with kl_target
+  int64_t ppo_epochs = 1;          // passes over each rollout's samples (4 for PPO)
   int64_t minibatch_size = 8;      // samples per optimizer step
   double clip_range = 0.2;
   double ratio_threshold = 10.0;   // a minibatch whose mean ratio exceeds it is skipped
   std::string grpo_loss = "grpo";  // "grpo" (mean over each sequence) | "dr_grpo"
+  // PPO's critic and its loss terms (ignored by RLOO and GRPO, which have none).
+  double clip_range_value = 0.2;
+  double value_coefficient = 0.1;
+  double entropy_coefficient = 0.0;
+  double discount = 1.0;           // GAE's gamma
+  double gae_lambda = 0.95;
+  bool whiten_advantages = true;   // over the real response tokens of the rollout
+  double ptx_coefficient = 0.0;    // PPO-ptx: times the per-token NLL of ptx_data
+  std::string ptx_data;            // an SFT JSONL file, or "project": its top-ranked completions
+  OptimizerConfig value_optimizer; // the critic's; a copy of `optimizer` unless given
   int64_t grad_accum = 1;
   double clip_norm = 1.0;
   int64_t warmup_steps = 0;        // in optimizer steps

@@ -30,23 +30,15 @@ std::vector<int64_t> prompt_ids_for(const Tokenizer& tokenizer, const std::strin
   return ids;
 }
 
-// Per-token log-probs (B, T-1) of `rollout`'s rows under `model` in eval mode, no grad,
-// kRowsPerBatch rows at a time (each chunk padded to the rollout's width).
+// Per-token log-probs (B, T-1) of `rollout`'s rows under `model` in eval mode.
 torch::Tensor rollout_logprobs(Gpt& model, const Rollout& rollout, double temperature) {
-  torch::NoGradGuard no_grad;
   const bool training = model->is_training();
   model->eval();
-  const int64_t rows = rollout.batch.idx.size(0), width = rollout.batch.idx.size(1) - 1;
-  std::vector<torch::Tensor> chunks;
-  for (int64_t start = 0; start < rows; start += kRowsPerBatch) {
-    std::vector<int64_t> chunk;
-    for (int64_t r = start; r < std::min<int64_t>(rows, start + kRowsPerBatch); ++r)
-      chunk.push_back(r);
-    auto logprobs = completion_token_logprobs(model, rollout.batch_of(chunk), temperature);
-    chunks.push_back(torch::constant_pad_nd(logprobs, {0, width - logprobs.size(1)}));
-  }
+  auto logprobs = rollout.per_token([&](const SequenceBatch& batch) {
+    return completion_token_logprobs(model, batch, temperature);
+  });
   model->train(training);
-  return torch::cat(chunks).detach();
+  return logprobs;
 }
 
 }  // namespace
@@ -55,6 +47,21 @@ SequenceBatch Rollout::batch_of(const std::vector<int64_t>& rows) const {
   std::vector<SequenceRow> selected;
   for (int64_t row : rows) selected.push_back({&prompt_ids[row], &completion_ids[row]});
   return make_sequence_batch(selected, pad_id);
+}
+
+torch::Tensor Rollout::per_token(
+    const std::function<torch::Tensor(const SequenceBatch&)>& of) const {
+  torch::NoGradGuard no_grad;
+  const int64_t rows = batch.idx.size(0), width = batch.idx.size(1) - 1;
+  std::vector<torch::Tensor> chunks;
+  for (int64_t start = 0; start < rows; start += kRowsPerBatch) {
+    std::vector<int64_t> chunk;
+    for (int64_t r = start; r < std::min<int64_t>(rows, start + kRowsPerBatch); ++r)
+      chunk.push_back(r);
+    auto values = of(batch_of(chunk));
+    chunks.push_back(torch::constant_pad_nd(values, {0, width - values.size(1)}));
+  }
+  return torch::cat(chunks).detach();
 }
 
 Rollout make_rollout(Gpt& policy, Gpt& reference, const Tokenizer& tokenizer,

@@ -47,6 +47,9 @@ struct Rollout {
 
   // The rows `rows` as a batch of their own (for a minibatch).
   SequenceBatch batch_of(const std::vector<int64_t>& rows) const;
+  // `per_token` (a (b, t-1) tensor per batch, e.g. log-probs or a critic's values) over all rows,
+  // a chunk of rows at a time, padded to the rollout's width: (B, T-1), detached, no grad.
+  torch::Tensor per_token(const std::function<torch::Tensor(const SequenceBatch&)>& of) const;
 };
 
 Rollout make_rollout(Gpt& policy, Gpt& reference, const Tokenizer& tokenizer,

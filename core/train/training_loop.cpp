@@ -100,6 +100,27 @@ void check_finite(const std::vector<std::pair<std::string, double>>& values, int
                       std::to_string(step) + "; the run stops, the last checkpoint is untouched");
 }
 
+// One optimizer of the run with the tensors it clips and where its state is saved.
+struct OptimizedSet {
+  std::string name;          // "" for the client's parameters(), else the extra set's name
+  std::vector<torch::Tensor> parameters;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  double base_lr = 0.0;      // its configured lr; the schedule scales it
+  std::string state_file() const {
+    return name.empty() ? kOptimizerStateFileName : "optimizer-" + name + ".pt";
+  }
+};
+
+OptimizedSet make_optimized_set(std::string name, const NamedParameters& named,
+                                const OptimizerConfig& config) {
+  OptimizedSet set;
+  set.name = std::move(name);
+  for (const auto& item : named) set.parameters.push_back(item.second);
+  set.optimizer = make_optimizer(config, named);
+  set.base_lr = config.lr;
+  return set;
+}
+
 }  // namespace
 
 NamedParameters named_parameters_of(torch::nn::Module& module) {
@@ -128,14 +149,19 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
                              const torch::Device& device, MetricsSink& sink,
                              const std::atomic<bool>& stop_requested) {
   const auto started = Clock::now();
-  // The optimizer from the one factory; a resumed run continues its moments and projectors.
+  // The optimizers from the one factory (the client's parameters first, then any extra set with
+  // its own); a resumed run continues their moments and projectors.
   const NamedParameters named = client.parameters();
-  std::vector<torch::Tensor> parameters;
-  for (const auto& item : named) parameters.push_back(item.second);
-  auto optimizer = make_optimizer(config.optimizer, named);
+  std::vector<OptimizedSet> sets;
+  sets.push_back(make_optimized_set("", named, config.optimizer));
+  for (const ExtraParameters& extra : client.extra_parameters())
+    sets.push_back(make_optimized_set(extra.name, extra.parameters, extra.optimizer));
+  torch::optim::Optimizer& optimizer = *sets.front().optimizer;
   if (!config.resume_from.empty()) {
-    const auto path = std::filesystem::path(config.resume_from) / kOptimizerStateFileName;
-    load_optimizer_state(*optimizer, path.string(), device);
+    for (const OptimizedSet& set : sets)
+      load_optimizer_state(*set.optimizer,
+                           (std::filesystem::path(config.resume_from) / set.state_file()).string(),
+                           device);
     sink.on_event(start_step, "resumed",
                   "resumed from " + config.resume_from + " at step " + std::to_string(start_step));
   }
@@ -143,8 +169,8 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
     const std::string dir = (std::filesystem::path(config.output_dir) / name).string();
     const std::string hash = client.save_model(dir, step);
     // Beside the weights, so resume_from continues exactly (moments, GaLore projectors, steps).
-    save_optimizer_state(*optimizer,
-                         (std::filesystem::path(dir) / kOptimizerStateFileName).string());
+    for (const OptimizedSet& set : sets)
+      save_optimizer_state(*set.optimizer, (std::filesystem::path(dir) / set.state_file()).string());
     sink.on_checkpoint(step, dir, hash);
     return std::make_pair(dir, hash);
   };
@@ -164,7 +190,9 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
       schedule_step = std::max<int64_t>(
           step, static_cast<int64_t>(seconds_since(started) / config.max_seconds * config.steps));
     const double lr = schedule.at(schedule_step);
-    set_learning_rate(*optimizer, lr);
+    for (OptimizedSet& set : sets)
+      set_learning_rate(*set.optimizer,
+                        config.optimizer.lr > 0 ? set.base_lr * lr / config.optimizer.lr : lr);
 
     // Periodic evaluation (step 0 included, so the curve starts at the untrained model).
     if (config.eval_every > 0 && step % config.eval_every == 0) {
@@ -187,12 +215,14 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
 
     // Clip the global gradient norm (no host sync: the norm stays a tensor until logged), step
     // and zero_grad; a step whose every micro-batch asked to be skipped only drops its gradients.
-    torch::Tensor grad_norm = torch::zeros({});
-    if (!skip_update) {
-      grad_norm = clip_grad_norm(parameters, config.clip_norm);  // ()
-      optimizer->step();
+    std::vector<torch::Tensor> grad_norms(sets.size(), torch::zeros({}));
+    for (size_t i = 0; i < sets.size(); ++i) {
+      if (!skip_update) {
+        grad_norms[i] = clip_grad_norm(sets[i].parameters, config.clip_norm);  // ()
+        sets[i].optimizer->step();
+      }
+      sets[i].optimizer->zero_grad();
     }
-    optimizer->zero_grad();
     ++step;
 
     // Timing and metrics every log_every steps (sync point: logged values are read here).
@@ -200,10 +230,12 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
       const double elapsed = std::max(1e-9, seconds_since(log_started));
       MetricRecord record{step, means.take()};
       record.values.emplace_back("lr", lr);
-      record.values.emplace_back("grad_norm", grad_norm.item<double>());
+      record.values.emplace_back("grad_norm", grad_norms[0].item<double>());
+      for (size_t i = 1; i < sets.size(); ++i)
+        record.values.emplace_back("grad_norm/" + sets[i].name, grad_norms[i].item<double>());
       record.values.emplace_back("tokens_per_s", double(tokens_since_log) / elapsed);
       check_finite(record.values, step, config.name);
-      reporter.add(*optimizer, named, record.values, sink);
+      reporter.add(optimizer, named, record.values, sink);
       sink.on_metrics(record);
       client.on_logged(step, record.values, sink);
       result.last_train = record.values;

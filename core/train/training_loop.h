@@ -72,11 +72,22 @@ struct MicroBatchStats {
   bool skip_update = false;
 };
 
+// A further set of parameters a client trains, in the same steps, with an optimizer of its own
+// (PPO's critic): clipped apart with the loop's clip_norm, following the loop's schedule scaled to
+// its own lr, its state saved beside the first optimizer's as "optimizer-<name>.pt".
+struct ExtraParameters {
+  std::string name;  // e.g. "value"; names its grad_norm metric and its state file
+  NamedParameters parameters;
+  OptimizerConfig optimizer;
+};
+
 class LoopClient {
  public:
   virtual ~LoopClient() = default;
   // The parameters to optimise, with their names (GaLore's target modules match on names).
   virtual NamedParameters parameters() = 0;
+  // Parameters with optimizers of their own (see ExtraParameters); none for most trainers.
+  virtual std::vector<ExtraParameters> extra_parameters() { return {}; }
   // Draws the next micro-batch, runs forward and backward of loss * loss_scale (the loop passes
   // 1 / grad_accum so the summed gradient is that of the mean), returns its statistics.
   virtual MicroBatchStats forward_backward(double loss_scale) = 0;
@@ -94,8 +105,9 @@ class LoopClient {
                          MetricsSink& sink) {}
   // Called once before the final checkpoint is written (e.g. the reward model's offset).
   virtual void finish(int64_t step, MetricsSink& sink) {}
-  // Writes the model into checkpoint folder `dir` (created or replaced whole) and returns the
-  // content hash of its weights. The loop adds the optimizer state beside it.
+  // Writes the model into checkpoint folder `dir` (created or replaced whole; a client with more
+  // than one model may write them as subfolders) and returns the content hash of the weights the
+  // checkpoint is known by. The loop adds the optimizer states beside them.
   virtual std::string save_model(const std::string& dir, int64_t step) = 0;
 };
 

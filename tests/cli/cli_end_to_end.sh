@@ -173,6 +173,35 @@ tail -n 1 rloo.txt | grep -q '"eval/reward":-\?[0-9]' || fail "rloo eval reward:
 [ "$(count d/demo.sqlite "SELECT COUNT(*) FROM runs WHERE kind IN ('grpo', 'rloo') AND status='finished'")" = 2 ] \
   || fail "grpo and rloo runs not finished in the project"
 
+echo "== PPO against the reward model: critic from it, adaptive KL, PPO-ptx, checkpoint and resume"
+cat > ppo.json <<'JSON'
+{"ppo": {"policy_dir": "d/models/sft/final", "output_dir": "ppo", "reward": {"model": "rm/final"},
+         "steps": 2, "rollout_prompts": 8, "max_new_tokens": 16, "ppo_epochs": 2,
+         "minibatch_size": 4, "kl_target": 1.0, "ptx_coefficient": 0.1, "ptx_data": "project",
+         "checkpoint_every": 1, "eval_every": 0, "eval_prompts": 4, "threads": 2,
+         "optimizer": {"lr": 0.0001}, "value_optimizer": {"lr": 0.001}}}
+JSON
+"$cli" train ppo d/demo.sqlite --config ppo.json > ppo.txt
+tail -n 1 ppo.txt | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["status"] == "finished" and s["rollouts"] == 2 and s["updates"] == 8, s' \
+  || fail "ppo summary: $(tail -n 1 ppo.txt)"
+for metric in loss/value loss/ptx val/explained_variance grad_norm/value objective/kl_coef; do
+  grep -q "\"$metric\"" ppo.txt || fail "ppo: no $metric metric"; done
+for file in policy/model.safetensors value/model.safetensors optimizer.pt optimizer-value.pt rl_state.json; do
+  [ -f "ppo/step-000004/$file" ] || fail "ppo checkpoint lacks $file"; done
+grep -q '"kind": "value"' ppo/final/value/prefstudio.json || fail "the critic is not kind value"
+"$cli" logprobs --model ppo/final --prompt "Sort: cba" --completion "abc" --json > /dev/null \
+  || fail "an RL checkpoint folder does not load as its policy"
+sed -e 's|"output_dir": "ppo"|"output_dir": "ppo-resumed", "resume_from": "ppo/step-000004"|' \
+  ppo.json > ppo-resume.json
+"$cli" train ppo d/demo.sqlite --config ppo-resume.json > ppo-resume.txt
+cmp ppo/final/policy/model.safetensors ppo-resumed/final/policy/model.safetensors \
+  || fail "a resumed PPO run ends elsewhere than the uninterrupted one"
+cmp ppo/final/value/model.safetensors ppo-resumed/final/value/model.safetensors \
+  || fail "a resumed PPO run's critic ends elsewhere"
+
 echo "== logprobs --input: many completions in one process, a bad line named"
 cat > lp.jsonl <<'JSONL'
 {"prompt": "Sort: cba", "completion": "abc"}

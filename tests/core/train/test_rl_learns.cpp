@@ -3,7 +3,8 @@
 // the SFT model, with the rule as the reward, each must raise the mean true score of 4 samples on
 // 100 held-out prompts by at least half the SFT model's standard deviation at a sequence KL under
 // 30 nats; and GRPO against a reward model trained on rankings of the SFT model's own samples must
-// too (the InstructGPT path: the policy never sees the rule, only a model of the labelers).
+// too, and so must PPO with its critic (the InstructGPT path: the policy never sees the rule, only a
+// model of the labelers).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -70,6 +71,25 @@ class RlLearnsTest : public ::testing::Test {
     EXPECT_LT(after.kl_mean, 30.0) << label;
   }
 
+  // A reward model: InstructGPT step 2 on rankings of the SFT model's own samples.
+  std::string train_reward_model() {
+    RewardConfig reward;
+    reward.model_dir = sft_;
+    reward.output_dir = (dir_.path / "rm").string();
+    reward.epochs = 6;
+    reward.batch_prompts = 16;
+    reward.max_length = 24;
+    reward.eval_every = 0;
+    reward.threads = 1;
+    reward.optimizer.lr = 1e-3;
+    RewardData rankings;
+    rankings.train = test::rank_own_samples(sft_, 300, false);
+    QuietSink sink;
+    const RewardResult model = RewardTrainer(reward, rankings).run(sink);
+    std::cout << "reward model: training accuracy " << model.accuracy_train << "\n";
+    return model.final_dir;
+  }
+
   test::TempDir dir_;
   std::string sft_;
   PolicyEvaluation before_;
@@ -86,26 +106,25 @@ TEST_F(RlLearnsTest, RlooWithTheRuleRaisesTheTrueScore) {
 }
 
 TEST_F(RlLearnsTest, GrpoAgainstARewardModelOfTheRankingsRaisesTheTrueScore) {
-  // The reward model: InstructGPT step 2 on rankings of the SFT model's own samples.
-  RewardConfig reward;
-  reward.model_dir = sft_;
-  reward.output_dir = (dir_.path / "rm").string();
-  reward.epochs = 6;
-  reward.batch_prompts = 16;
-  reward.max_length = 24;
-  reward.eval_every = 0;
-  reward.threads = 1;
-  reward.optimizer.lr = 1e-3;
-  RewardData rankings;
-  rankings.train = test::rank_own_samples(sft_, 300, false);
-  QuietSink sink;
-  const RewardResult model = RewardTrainer(reward, rankings).run(sink);
-  std::cout << "reward model: training accuracy " << model.accuracy_train << "\n";
-
   RlConfig rl = config("grpo", "grpo-rm");
   rl.reward_function.clear();
-  rl.reward_model_dir = model.final_dir;
+  rl.reward_model_dir = train_reward_model();
+  QuietSink sink;
   expect_learnt("grpo, reward model", RlTrainer(rl, data()).run(sink));
+}
+
+// InstructGPT's step 3: PPO with one sample a prompt, the critic initialised from the reward model,
+// a per-token KL penalty and GAE.
+TEST_F(RlLearnsTest, PpoAgainstARewardModelOfTheRankingsRaisesTheTrueScore) {
+  RlConfig rl = config("ppo", "ppo-rm");
+  rl.reward_function.clear();
+  rl.reward_model_dir = train_reward_model();
+  rl.samples_per_prompt = 1;
+  rl.rollout_prompts = 64;
+  rl.ppo_epochs = 2;
+  rl.kl_coefficient = 0.02;
+  QuietSink sink;
+  expect_learnt("ppo, reward model", RlTrainer(rl, data()).run(sink));
 }
 
 }  // namespace
