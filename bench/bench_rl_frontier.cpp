@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "core/common/runtime.h"
-#include "core/train/reward_trainer.h"
 #include "core/train/rl_trainer.h"
 #include "tests/core/train/synthetic_policy.h"
 
@@ -23,27 +22,6 @@ namespace {
 struct QuietSink : MetricsSink {
   void on_metrics(const MetricRecord&) override {}
 };
-
-// InstructGPT's step 2 on rankings of the SFT model's samples (as core_test_rl_learns trains it).
-std::string train_reward_model(const std::string& sft, const std::filesystem::path& dir,
-                               int threads) {
-  RewardConfig reward;
-  reward.model_dir = sft;
-  reward.output_dir = (dir / "rm").string();
-  reward.epochs = 6;
-  reward.batch_prompts = 16;
-  reward.max_length = 24;
-  reward.eval_every = 0;
-  reward.threads = threads;
-  reward.optimizer.lr = 1e-3;
-  RewardData rankings;
-  rankings.train = test::rank_own_samples(sft, 300, false);
-  QuietSink sink;
-  const RewardResult model = RewardTrainer(reward, rankings).run(sink);
-  std::printf("reward model: training accuracy %.3f on %zu ranked prompts\n", model.accuracy_train,
-              rankings.train.size());
-  return model.final_dir;
-}
 
 struct Run {
   std::string algorithm;
@@ -109,7 +87,10 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     const std::string sft = test::train_synthetic_sft(dir.string(), threads);
-    const std::string reward_model = train_reward_model(sft, dir, threads);
+    double accuracy = 0.0;
+    const std::string reward_model =
+        test::train_synthetic_reward_model(sft, dir.string(), threads, &accuracy);
+    std::printf("reward model: training accuracy %.3f on 300 ranked prompts\n", accuracy);
     std::printf("%-18s %6s | %10s %6s | %8s | %5s %6s | %6s\n", "method", "kl", "true score",
                 "+-se", "KL nats", "eos", "length", "s");
     print_row("sft", "-", test::evaluate_synthetic(sft, sft), 0.0);

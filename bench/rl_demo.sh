@@ -12,7 +12,7 @@ steps=${2:-40}
 mkdir -p "$work" && cd "$work"
 export OMP_WAIT_POLICY=PASSIVE
 
-"$cli" demo d --quick --seed 1 > demo.txt 2> /dev/null
+"$cli" demo d --quick --stage sft --prompts 64 --seed 1 > demo.txt 2> /dev/null
 /usr/bin/python3 - > more_prompts.jsonl <<'PY'
 import json, random
 rng = random.Random(11)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The first README command: installs, builds, creates the demo project (prompts, a small model
-# fine-tuned for a few minutes, K = 4 sampled completions per prompt) and opens it in the GUI.
-# Without a display it says so and runs the headless equivalent: the same project, summarised.
+# The first README command: installs, builds, runs the whole loop of the demo (SFT, simulated
+# labelers, reward model, DPO, PPO, GRPO and the summary table; docs/demo.md) and opens the project
+# in the GUI, whose Label tab holds fresh prompts to rank. Without a display it says so and stops
+# after the headless part: the same project, summarised.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -1,195 +1,158 @@
-// `prefstudio-cli demo DIR [--minutes M] [--quick] [--seed S] [--threads 1]`: the demo project.
-// DIR/demo.sqlite gets held-out letter-sorting prompts (core/train/demo_task.h); DIR/models/init a
-// small byte-level GPT made as `model init` makes it; SFT for about M minutes on generated
-// demonstrations (DIR/sft_train.jsonl, DIR/sft_config.json: `train sft` repeats it) into
-// DIR/models/sft; then K = 4 sampled completions per prompt, ready to rank. The mean demo score
-// of greedy answers is printed before and after SFT so the learning shows. --quick: ~20 s.
+// `prefstudio-cli demo DIR [--quick] [--seed 1] [--threads 1] [--stage NAME] [--prompts N]`: the
+// whole InstructGPT loop on the letter-sorting task, on two CPU cores, in minutes. Stages: sft (the
+// project, a small model, SFT stopped early, K = 4 completions of every prompt), label (simulated
+// labelers rank them), reward (a reward model, checked on held-out rankings), dpo, ppo (against the
+// reward model), grpo (with the rule), summary (every model evaluated alike on the held-out
+// prompts, a table printed and stored). Without --stage all run in order into a new DIR; with it
+// one stage runs (sft creates DIR; the others read DIR/demo.json). Progress and time left go to
+// stderr, one JSON summary to stdout. The configs in DIR/configs repeat a stage with `train ...`.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "app/cli/cli_command.h"
-#include "app/cli/completion_filler.h"
-#include "app/cli/sft_run.h"
+#include "app/cli/demo_paths.h"
+#include "app/cli/demo_plan.h"
+#include "app/cli/demo_sft_stage.h"
+#include "app/cli/demo_stages.h"
+#include "app/cli/demo_summary.h"
 #include "core/common/runtime.h"
-#include "core/model/model_init.h"
-#include "core/train/demo_task.h"
-#include "core/train/sft_jsonl.h"
-#include "core/train/text_generator.h"
-#include "db/completion_store.h"
-#include "db/label_store.h"
-#include "db/run_store.h"
-#include "db/schema.h"
 
 namespace prefstudio::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
 
-// The sizes of one demo: the full one and --quick (for tests and impatient people).
-struct DemoPlan {
-  int64_t prompts = 64;      // project prompts, held out from SFT; rank these
-  int64_t examples = 20000;  // SFT demonstrations
-  nlohmann::json model;      // model init spec
-  double sft_seconds = 180;
-  int64_t sft_steps = 6000;  // upper bound; the time box usually ends the run first
-  int64_t batch_size = 32;
-  int64_t k = 4;
+struct Stage {
+  std::string name;
+  std::string what;
+  double full_seconds, quick_seconds;  // rough estimates on two cores, for "time left"
 };
 
-// What a labeler of the demo reads in the guidelines panel: how to rank sorting answers.
-void write_guidelines(db::Database& db) {
-  db::LabelStore store(db);
-  db::ProjectSettings settings = store.settings();
-  settings.guidelines =
-      "## Ranking sorted letters\n\n"
-      "Each prompt asks for its letters in alphabetical order: `Sort: dbca` wants `abcd`.\n\n"
-      "1. **Best first**: the exact answer beats everything.\n"
-      "2. Then answers with the *right letters*, fewest out of place first.\n"
-      "3. Then answers that miss or add letters, fewest mistakes first.\n\n"
-      "Equally wrong answers may tie: press **=** before the second one. "
-      "Press **X** if all four are unusable, **?** for every key.";
-  store.save_settings(settings);
+const std::vector<Stage>& stages() {
+  static const std::vector<Stage> list = {
+      {"sft", "project, SFT stopped early, K = 4 completions of every prompt", 60, 25},
+      {"label", "simulated labelers rank the completions", 15, 5},
+      {"reward", "reward model on the rankings, checked on held-out rankings", 60, 15},
+      {"dpo", "DPO from the SFT model on the same rankings", 60, 12},
+      {"ppo", "PPO against the reward model", 120, 25},
+      {"grpo", "GRPO with the rule reward", 120, 25},
+      {"summary", "every model evaluated on the held-out prompts", 60, 20}};
+  return list;
 }
 
-DemoPlan make_plan(bool quick, double minutes, uint64_t seed) {
-  DemoPlan plan;
-  // ~0.8M parameters: learns 4-10 letter sorting in a couple of minutes on two cores.
-  plan.model = {{"tokenizer", "byte"}, {"n_embd", 128},     {"n_layer", 4},
-                {"n_head", 4},         {"n_positions", 64}, {"seed", seed}};
-  plan.sft_seconds = minutes * 60.0;
-  if (quick) {
-    plan.prompts = 16;
-    plan.examples = 4000;
-    plan.model["n_embd"] = 64;
-    plan.model["n_layer"] = 2;
-    plan.sft_seconds = 20;
-    plan.sft_steps = 2000;
+// One stage's work; its summary is kept in DIR/logs/<stage>-summary.json.
+nlohmann::json run_stage(const std::string& name, const DemoPaths& paths, const DemoPlan& plan) {
+  if (name == "sft") return run_demo_sft_stage(paths, plan);
+  if (name == "label") return run_demo_label_stage(paths, plan);
+  if (name == "reward") return run_demo_reward_stage(paths);
+  if (name == "dpo" || name == "ppo" || name == "grpo") return run_demo_policy_stage(paths, name);
+  // summary: each stage's training seconds from the summaries kept so far
+  nlohmann::json seconds = nlohmann::json::object();
+  for (const std::string stage : {"sft", "dpo", "ppo", "grpo"}) {
+    std::ifstream in(paths.log(stage + "-summary").replace_extension(".json"));
+    if (!in) continue;
+    const auto summary = nlohmann::json::parse(in);
+    seconds[stage] = summary.value(stage == "sft" ? "sft_seconds" : "seconds", 0.0);
   }
-  return plan;
+  return run_demo_summary_stage(paths, plan, seconds);
 }
 
-double mean_greedy_score(const std::string& model_dir, const std::vector<std::string>& prompts) {
-  TextGenerator generator(model_dir);
-  GenerationConfig greedy;
-  greedy.temperature = 0.0;
-  greedy.max_new_tokens = 16;
-  auto completions = generator.complete(prompts, 1, greedy, 0);
-  double total = 0.0;
-  for (size_t i = 0; i < prompts.size(); ++i) total += demo_score(prompts[i], completions[i][0].text);
-  return prompts.empty() ? 0.0 : total / double(prompts.size());
+void keep_summary(const DemoPaths& paths, const std::string& stage, const nlohmann::json& summary) {
+  const fs::path path = paths.log(stage + "-summary").replace_extension(".json");
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path);
+  out << summary.dump(2) << "\n";
 }
 
-SftConfig make_sft_config(const fs::path& dir, const DemoPlan& plan, uint64_t seed, int threads) {
-  SftConfig config;
-  config.threads = threads;
-  config.model_dir = (dir / "models" / "init").string();
-  config.output_dir = (dir / "models" / "sft").string();
-  config.data_source = "jsonl";
-  config.data_path = (dir / "sft_train.jsonl").string();
-  config.steps = plan.sft_steps;
-  config.batch_size = plan.batch_size;
-  config.max_length = 64;
-  config.warmup_steps = 50;
-  config.log_every = 10;
-  config.eval_every = 100;
-  config.checkpoint_every = 0;
-  config.validation_fraction = 0.02;
-  config.seed = seed;
-  config.max_seconds = plan.sft_seconds;
-  config.optimizer.lr = 2e-3;  // small model, short run: a high peak, decayed by the schedule
-  return config;
+// The figures a person watching the terminal wants after each stage.
+std::string headline(const std::string& stage, const nlohmann::json& s) {
+  auto fixed = [](double value, int digits) {
+    std::ostringstream out;
+    out.precision(digits);
+    out << std::fixed << value;
+    return out.str();
+  };
+  if (stage == "sft")
+    return "greedy score " + fixed(s["score_before"], 3) + " -> " + fixed(s["score_after"], 3) +
+           " in " + std::to_string(s["sft_steps"].get<int64_t>()) + " steps, " +
+           std::to_string(s["completions"].get<int64_t>()) + " completions";
+  if (stage == "label")
+    return std::to_string(s["rankings"].get<int64_t>()) + " rankings of " +
+           std::to_string(s["prompts"].get<int64_t>()) + " prompts";
+  if (stage == "reward")
+    return "held-out accuracy " + fixed(s["accuracy_val"], 3) + " (labelers agree " +
+           fixed(s["agreement_ceiling"], 3) + "), ECE " + fixed(s["ece_val"], 3);
+  if (stage == "summary") return "stored as run " + std::to_string(s["run_id"].get<int64_t>());
+  return "true score " + (s["eval/true_score"].is_number() ? fixed(s["eval/true_score"], 3) : "-") +
+         ", KL " + (s["eval/kl"].is_number() ? fixed(s["eval/kl"], 3) : "-") + " nats";
 }
 
 int run_demo(const std::vector<std::string>& args) {
-  CliArgs parsed = CliArgs::parse(args, {"quick"}, {"minutes", "seed", "threads"});
+  CliArgs parsed = CliArgs::parse(args, {"quick"}, {"seed", "threads", "stage", "prompts"});
   if (parsed.positional.size() != 1) throw CliUsageError("expected one DIR");
-  const fs::path dir = parsed.positional[0];
-  const bool quick = parsed.has("quick");
-  const double minutes = parsed.get_double("minutes", 3.0);
-  if (!(minutes > 0.0)) throw CliUsageError("--minutes must be positive");
-  const uint64_t seed = static_cast<uint64_t>(parsed.get_int("seed", 1));
+  const DemoPaths paths{parsed.positional[0]};
+  const std::string only = parsed.get("stage", "");
+  bool known = only.empty();
+  for (const Stage& stage : stages()) known = known || stage.name == only;
+  if (!known) throw CliUsageError("--stage: '" + only + "' is not one of sft, label, reward, dpo, ppo, grpo, summary");
   // One thread by default: the demo model's ops are small, and two OpenMP threads on two cores
-  // that something else is using spin at every barrier (measured: 128 instead of ~10,000 tokens/s).
-  // --threads 2 on an idle machine is ~1.4x faster. PREFSTUDIO_THREADS, when set, replaces that
-  // default; --threads replaces both.
+  // that something else is using spin at every barrier. PREFSTUDIO_THREADS, when set, replaces
+  // that default; --threads replaces both.
   const int threads =
       init_torch_threads(static_cast<int>(parsed.get_int("threads", 0)), /*fallback=*/1);
-  const DemoPlan plan = make_plan(quick, minutes, seed);
-  const fs::path project = dir / "demo.sqlite";
-  if (fs::exists(project)) throw CliUsageError(project.string() + " already exists");
-  fs::create_directories(dir / "models");
-
-  // The project and its prompts: held out from SFT, so the scores below measure generalisation.
-  db::Database db = db::open_project(project.string(), /*create=*/true);
-  const auto prompts = demo_prompts(plan.prompts, seed * 1000003 + 17);
-  db::CompletionStore(db).add_prompts(prompts);
-  write_guidelines(db);
-
-  // The small model, made exactly as `prefstudio-cli model init` makes it.
-  const std::string init_dir = (dir / "models" / "init").string();
-  ModelInitResult init = init_model_checkpoint(plan.model, init_dir, "demo model");
-  db::RunStore(db).register_model("demo-init", init.content_hash, fs::absolute(init_dir).string());
-  std::cerr << "demo: model " << init.parameter_count << " parameters, " << prompts.size()
-            << " prompts in " << project.string() << "\n";
-  const double score_before = mean_greedy_score(init_dir, prompts);
-  std::cerr << "demo: score before SFT " << score_before << " (mean over held-out prompts)\n";
-
-  // SFT on generated demonstrations, recorded as a run of the project.
-  const SftConfig sft = make_sft_config(dir, plan, seed, threads);
-  auto examples = demo_examples(plan.examples, seed, prompts);
-  write_sft_jsonl(sft.data_path, examples);
-  {
-    std::ofstream out(dir / "sft_config.json");
-    out << to_json(sft).dump(2) << "\n";
-  }
-  SftRunOutcome run =
-      run_sft_in_project(db, sft, std::move(examples), "demo-sft", SinkEcho::kProgress);
-  const double score_after = mean_greedy_score(run.result.final_dir, prompts);
-  std::cerr << "demo: score after SFT " << score_after << " (" << run.result.steps_done
-            << " steps in " << static_cast<int>(run.result.seconds) << " s)\n";
-
-  // K completions per prompt from the SFT model, ready to rank.
-  TextGenerator generator(run.result.final_dir);
-  const int64_t model_id = db::RunStore(db).register_model(
-      "demo-sft", generator.content_hash(), fs::absolute(run.result.final_dir).string());
-  GenerationConfig sampling;
-  sampling.k = plan.k;
-  sampling.max_new_tokens = 16;
-  sampling.temperature = 1.0;
-  sampling.seed = seed;
-  FillReport fill = fill_completions(db, generator, model_id, sampling, &std::cerr);
-  // A well-trained model repeats its one answer: draw the missing ones hotter (each completion
-  // stores the temperature it was drawn at). Rankers then see near misses beside the right one.
-  for (double hotter : {1.6, 2.4}) {
-    if (fill.prompts_short == 0) break;
-    sampling.temperature = hotter;
-    FillReport hot = fill_completions(db, generator, model_id, sampling, &std::cerr);
-    fill.completions_added += hot.completions_added;
-    fill.prompts_short = hot.prompts_short;
+  DemoPlan plan;
+  if (only.empty() || only == "sft") {
+    plan = make_demo_plan(parsed.has("quick"), static_cast<uint64_t>(parsed.get_int("seed", 1)),
+                          threads, parsed.get_int("prompts", 0));
+  } else {
+    std::ifstream in(paths.plan());
+    if (!in) throw CliUsageError(paths.plan().string() + ": no demo here; run `demo DIR` first");
+    plan = DemoPlan::from_json(nlohmann::json::parse(in));
   }
 
-  std::cout << nlohmann::json{{"project", project.string()},
-                              {"prompts", prompts.size()},
-                              {"completions", fill.completions_added},
-                              {"prompts_short", fill.prompts_short},
-                              {"parameters", init.parameter_count},
-                              {"sft_run_id", run.run_id},
-                              {"sft_steps", run.result.steps_done},
-                              {"sft_seconds", run.result.seconds},
-                              {"score_before", score_before},
-                              {"score_after", score_after},
-                              {"model", run.result.final_dir}}
-                   .dump()
-            << std::endl;
+  // The stages, with progress and time left on the terminal (estimates scaled by the pace so far).
+  const auto started = Clock::now();
+  double estimated_done = 0.0, estimated_total = 0.0;
+  std::vector<const Stage*> todo;
+  for (const Stage& stage : stages())
+    if (only.empty() || stage.name == only) {
+      todo.push_back(&stage);
+      estimated_total += plan.quick ? stage.quick_seconds : stage.full_seconds;
+    }
+  nlohmann::json out{{"project", paths.project().string()}, {"quick", plan.quick}};
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const Stage& stage = *todo[i];
+    const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+    const double pace = estimated_done > 0 ? elapsed / estimated_done : 1.0;
+    std::cerr << "demo [" << i + 1 << "/" << todo.size() << "] " << stage.name << ": "
+              << stage.what << " (about " << static_cast<int>((estimated_total - estimated_done) * pace)
+              << " s left)" << std::endl;
+    const auto stage_started = Clock::now();
+    nlohmann::json summary = run_stage(stage.name, paths, plan);
+    if (stage.name == "sft") write_demo_configs(paths, plan);
+    keep_summary(paths, stage.name, summary);
+    std::cerr << "demo [" << i + 1 << "/" << todo.size() << "] " << stage.name << " done in "
+              << static_cast<int>(std::chrono::duration<double>(Clock::now() - stage_started).count())
+              << " s: " << headline(stage.name, summary) << std::endl;
+    estimated_done += plan.quick ? stage.quick_seconds : stage.full_seconds;
+    out[stage.name] = summary;
+  }
+  out["seconds"] = std::chrono::duration<double>(Clock::now() - started).count();
+  std::cout << out.dump() << std::endl;
   return 0;
 }
 
 static CliRegistration reg(
-    {"demo", "demo DIR [--minutes 3] [--quick] [--seed 1] [--threads 1]",
-     "Create the demo project: prompts, a small model fine-tuned for a few minutes, K = 4 "
-     "completions each.",
+    {"demo",
+     "demo DIR [--quick] [--seed 1] [--threads 1] [--stage sft|label|reward|dpo|ppo|grpo|summary] "
+     "[--prompts N]",
+     "The whole loop on the letter-sorting demo: SFT, simulated labelers, reward model, DPO, PPO, "
+     "GRPO and a summary table (about 10 minutes; --quick under 2).",
      run_demo});
 
 }  // namespace

@@ -43,9 +43,11 @@ RlData load_data(db::Database& db, const RlConfig& config, const std::string& pr
     data.train_prompts.push_back(std::move(text));
   if (data.train_prompts.empty())
     throw ConfigError(project + ": no prompt on the training split; import prompts first");
-  for (auto& [id, text] :
-       db::prompts_on_split(db, db::project_split(db, db::Split::validation), config.eval_prompts))
-    data.eval_prompts.push_back(std::move(text));
+  // eval_prompts 0: no evaluation (prompts_on_split reads 0 as "all").
+  if (config.eval_prompts > 0)
+    for (auto& [id, text] : db::prompts_on_split(
+             db, db::project_split(db, db::Split::validation), config.eval_prompts))
+      data.eval_prompts.push_back(std::move(text));
   data.rule = demo_rule_score;  // {"function": "demo_sort"}, and the true score of evaluations
   // PPO-ptx's demonstrations: an SFT JSONL file or the project's top-ranked completions.
   if (config.ptx_coefficient > 0 && config.ptx_data == "project") {

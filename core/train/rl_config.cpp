@@ -38,6 +38,8 @@ void RlConfig::validate() const {
   if (!(kl_horizon > 0.0 && std::isfinite(kl_horizon))) fail("kl_horizon", "must be > 0");
   if (ppo_epochs < 1) fail("ppo_epochs", "must be at least 1");
   if (minibatch_size < 1) fail("minibatch_size", "must be at least 1");
+  // One loop step is one minibatch here; accumulating would silently draw extra rollouts.
+  if (grad_accum != 1) fail("grad_accum", "must be 1 (raise minibatch_size instead)");
   if (!(clip_range > 0.0 && clip_range < 1.0)) fail("clip_range", "must be in (0, 1)");
   if (!(ratio_threshold > 1.0)) fail("ratio_threshold", "must be > 1");
   if (grpo_loss != "grpo" && grpo_loss != "dr_grpo")
@@ -53,6 +55,8 @@ void RlConfig::validate() const {
   if (!(gae_lambda >= 0.0 && gae_lambda <= 1.0)) fail("gae_lambda", "must be in [0, 1]");
   if (!(ptx_coefficient >= 0.0 && std::isfinite(ptx_coefficient)))
     fail("ptx_coefficient", "must be >= 0");
+  if (value_init != "reward" && value_init != "policy")
+    fail("value_init", "'" + value_init + "' is not one of reward, policy");
   if (ptx_coefficient > 0.0 && ptx_data.empty())
     fail("ptx_data", "is required when ptx_coefficient > 0 (an SFT JSONL file, or \"project\")");
   if (algorithm != "ppo") {
@@ -75,7 +79,8 @@ RlConfig rl_config_from_json(const nlohmann::json& json, const std::string& algo
                       "minibatch_size", "clip_range", "ratio_threshold", "grpo_loss",
                       "eval_prompts", "kl_target", "kl_horizon", "clip_range_value",
                       "value_coefficient", "entropy_coefficient", "discount", "gae_lambda",
-                      "whiten_advantages", "ptx_coefficient", "ptx_data", "value_optimizer"}));
+                      "whiten_advantages", "ptx_coefficient", "ptx_data", "value_optimizer",
+                      "value_init"}));
   RlConfig config;
   config.algorithm = algorithm;
   if (algorithm == "grpo") config.kl_coefficient = 0.0, config.kl_estimator = "k3";
@@ -114,6 +119,7 @@ RlConfig rl_config_from_json(const nlohmann::json& json, const std::string& algo
   reader.read("whiten_advantages", config.whiten_advantages);
   reader.read("ptx_coefficient", config.ptx_coefficient);
   reader.read("ptx_data", config.ptx_data);
+  reader.read("value_init", config.value_init);
   read_loop_keys(reader, json, config);
   config.value_optimizer = config.optimizer;
   if (reader.has("value_optimizer")) {
@@ -161,6 +167,7 @@ nlohmann::json to_json(const RlConfig& config) {
                       {"whiten_advantages", config.whiten_advantages},
                       {"ptx_coefficient", config.ptx_coefficient},
                       {"ptx_data", config.ptx_data},
+                      {"value_init", config.value_init},
                       {"value_optimizer", to_json(config.value_optimizer)}};
   write_loop_keys(config, json);
   return json;

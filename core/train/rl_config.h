@@ -46,6 +46,9 @@ struct RlConfig {
   double ptx_coefficient = 0.0;    // PPO-ptx: times the per-token NLL of ptx_data
   std::string ptx_data;            // an SFT JSONL file, or "project": its top-ranked completions
   OptimizerConfig value_optimizer; // the critic's; a copy of `optimizer` unless given
+  // Where the critic starts: "reward" (the reward model, head included: InstructGPT; with a rule
+  // reward there is none, so the policy) or "policy" (the policy with a fresh head).
+  std::string value_init = "reward";
   int64_t grad_accum = 1;
   double clip_norm = 1.0;
   int64_t warmup_steps = 0;        // in optimizer steps

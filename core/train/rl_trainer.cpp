@@ -58,8 +58,9 @@ RlResult RlTrainer::run(MetricsSink& sink) {
     reward.emplace(load_reward_model(config.reward_model_dir, device, true));
   std::optional<ValueCritic> critic;  // PPO's, from the reward model (InstructGPT) or the policy
   if (config.algorithm == "ppo") {
-    critic.emplace(load_value_critic(config.resume_from, config.reward_model_dir, config.policy_dir,
-                                     device));
+    critic.emplace(load_value_critic(
+        config.resume_from, config.value_init == "reward" ? config.reward_model_dir : "",
+        config.policy_dir, device));
     if (critic->model.loaded.tokenizer->kind() != policy.tokenizer->kind())
       throw FormatError("ppo: the critic's tokenizer differs from the policy's");
   }

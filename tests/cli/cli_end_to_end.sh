@@ -55,8 +55,8 @@ for f in config.json model.safetensors prefstudio.json; do [ -f "m/$f" ] || fail
 lp=$("$cli" logprobs --model m --prompt "Sort: cba" --completion "abc" --json)
 echo "$lp" | grep -q '"completion_tokens":3' || fail "logprobs: $lp"
 
-echo "== demo --quick: SFT learns, completions are sampled"
-"$cli" demo d --quick > demo.txt
+echo "== demo --stage sft: SFT learns, completions are sampled"
+"$cli" demo d --quick --stage sft --prompts 16 > demo.txt
 cat demo.txt
 [ -f d/models/sft/final/model.safetensors ] || fail "no SFT checkpoint"
 [ "$(count d/demo.sqlite "SELECT COUNT(*) FROM runs WHERE kind='sft' AND status='finished'")" = 1 ] \

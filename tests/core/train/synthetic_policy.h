@@ -14,6 +14,7 @@
 
 #include "core/model/model_init.h"
 #include "core/train/policy_evaluation.h"
+#include "core/train/reward_trainer.h"
 #include "core/train/sft_trainer.h"
 #include "tests/core/train/synthetic_rankings.h"
 
@@ -113,6 +114,31 @@ inline PolicyEvaluation evaluate_synthetic(const std::string& policy, const std:
   config.max_new_tokens = 12;
   config.seed = 99;
   return PolicyEvaluator(policy, reference).evaluate(held_out, config, vowel_rule);
+}
+
+// InstructGPT's step 2 on rankings of `sft`'s own samples of 300 prompts (6 epochs, lr 1e-3): the
+// reward model the online-RL test and bench_rl_frontier train their policies against. Returns its
+// final checkpoint under `dir`/rm and reports its training accuracy in `accuracy`.
+inline std::string train_synthetic_reward_model(const std::string& sft, const std::string& dir,
+                                                int threads = 1, double* accuracy = nullptr) {
+  struct QuietSink : MetricsSink {
+    void on_metrics(const MetricRecord&) override {}
+  };
+  RewardConfig reward;
+  reward.model_dir = sft;
+  reward.output_dir = dir + "/rm";
+  reward.epochs = 6;
+  reward.batch_prompts = 16;
+  reward.max_length = 24;
+  reward.eval_every = 0;
+  reward.threads = threads;
+  reward.optimizer.lr = 1e-3;
+  RewardData rankings;
+  rankings.train = rank_own_samples(sft, 300, false);
+  QuietSink sink;
+  const RewardResult model = RewardTrainer(reward, rankings).run(sink);
+  if (accuracy) *accuracy = model.accuracy_train;
+  return model.final_dir;
 }
 
 }  // namespace prefstudio::test

@@ -11,7 +11,6 @@
 #include <iostream>
 
 #include "core/common/runtime.h"
-#include "core/train/reward_trainer.h"
 #include "core/train/rl_trainer.h"
 #include "tests/core/core_test_temp_dir.h"
 #include "tests/core/train/synthetic_policy.h"
@@ -73,21 +72,10 @@ class RlLearnsTest : public ::testing::Test {
 
   // A reward model: InstructGPT step 2 on rankings of the SFT model's own samples.
   std::string train_reward_model() {
-    RewardConfig reward;
-    reward.model_dir = sft_;
-    reward.output_dir = (dir_.path / "rm").string();
-    reward.epochs = 6;
-    reward.batch_prompts = 16;
-    reward.max_length = 24;
-    reward.eval_every = 0;
-    reward.threads = 1;
-    reward.optimizer.lr = 1e-3;
-    RewardData rankings;
-    rankings.train = test::rank_own_samples(sft_, 300, false);
-    QuietSink sink;
-    const RewardResult model = RewardTrainer(reward, rankings).run(sink);
-    std::cout << "reward model: training accuracy " << model.accuracy_train << "\n";
-    return model.final_dir;
+    double accuracy = 0.0;
+    const std::string dir = test::train_synthetic_reward_model(sft_, dir_.str(), 1, &accuracy);
+    std::cout << "reward model: training accuracy " << accuracy << "\n";
+    return dir;
   }
 
   test::TempDir dir_;

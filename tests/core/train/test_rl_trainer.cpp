@@ -267,6 +267,12 @@ TEST_F(RlTrainerTest, ConfigErrorsNameTheField) {
   json["gae_lambda"] = 1.5;
   EXPECT_NE(message(json, "ppo").find("ppo.gae_lambda"), std::string::npos);
   json = base;
+  json["value_init"] = "reference";
+  EXPECT_NE(message(json, "ppo").find("ppo.value_init"), std::string::npos);
+  json = base;
+  json["grad_accum"] = 2;
+  EXPECT_NE(message(json, "grpo").find("grpo.grad_accum"), std::string::npos);
+  json = base;
   json["kl_target"] = 0;
   EXPECT_NE(message(json, "ppo").find("ppo.kl_target"), std::string::npos);
 }
