@@ -1,7 +1,7 @@
 // The PPO / RLOO / GRPO trainer's contract on a tiny byte-level model with the demo's rule: with
 // policy equal to reference the first rollout's KL is exactly 0 and GRPO's first update (ratio 1,
-// each group's advantages summing to 0) has loss 0; RLOO's and PPO's first updates match the
-// formulas on a rollout computed apart; a run resumed from a rollout-boundary checkpoint ends
+// each group's advantages summing to 0) has loss 0; RLOO's, Dr. GRPO's and PPO's first updates
+// match the formulas on a rollout computed apart; a run resumed from a rollout-boundary checkpoint ends
 // bit-identical to an uninterrupted one (policy, critic, KL coefficient); a PPO checkpoint holds
 // both models and both optimizers; a bad config names its field.
 #include <gtest/gtest.h>
@@ -142,13 +142,15 @@ TEST_F(RlTrainerTest, PpoCheckpointHoldsPolicyCriticOptimizersAndKlState) {
 
 // The first update of a run (ratio 1, policy = reference so every KL is 0) against the formulas on
 // a rollout, values and log-probs computed apart from the trainer: RLOO's loss is the token mean of
-// -A with A each score minus the mean of the other K - 1; PPO's (advantages not whitened) is the
-// token mean of -GAE(score at the last token, the critic's values) and its value loss
+// -A with A each score minus the mean of the other K - 1; Dr. GRPO's the sequence mean of
+// -A n / max_new_tokens with A the score minus its group's mean; PPO's (advantages not whitened)
+// is the token mean of -GAE(score at the last token, the critic's values) and its value loss
 // 0.5 mean (V - returns)^2.
 TEST_F(RlTrainerTest, FirstUpdateMatchesTheFormulasOnARolloutComputedApart) {
-  for (const char* algorithm : {"rloo", "ppo"}) {
+  for (const char* algorithm : {"rloo", "ppo", "grpo"}) {
     SCOPED_TRACE(algorithm);
     RlConfig one = config(algorithm, std::string("one-") + algorithm);
+    one.grpo_loss = "dr_grpo";  // its token sums over max_new_tokens make the first loss non-zero
     one.steps = 1;
     one.whiten_advantages = false;
     one.minibatch_size = one.rollout_prompts * one.samples_per_prompt;  // one update: all rows
@@ -179,6 +181,19 @@ TEST_F(RlTrainerTest, FirstUpdateMatchesTheFormulasOnARolloutComputedApart) {
         });
     const auto mask = rollout.mask.to(torch::kDouble);
     const int64_t rows = mask.size(0), k = one.samples_per_prompt;
+    if (std::string(algorithm) == "grpo") {
+      // Dr. GRPO: A_i = s_i - its group's mean; loss = mean_i(-A_i n_i / max_new_tokens).
+      double loss = 0.0;
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t group = r / k;
+        double mean = 0.0;
+        for (int64_t j = group * k; j < group * k + k; ++j) mean += rollout.scores[j].item<double>();
+        const double advantage = rollout.scores[r].item<double>() - mean / double(k);
+        loss += -advantage * mask[r].sum().item<double>() / double(one.max_new_tokens);
+      }
+      EXPECT_NEAR(sink.first("loss/policy"), loss / double(rows), 1e-5);
+      continue;
+    }
     if (!critic) {
       // A_i = s_i - mean of the other K - 1 scores of its prompt.
       double loss = 0.0, tokens = 0.0;
