@@ -35,13 +35,13 @@ struct Stage {
 
 const std::vector<Stage>& stages() {
   static const std::vector<Stage> list = {
-      {"sft", "project, SFT stopped early, K = 4 completions of every prompt", 60, 25},
-      {"label", "simulated labelers rank the completions", 15, 5},
-      {"reward", "reward model on the rankings, checked on held-out rankings", 60, 15},
-      {"dpo", "DPO from the SFT model on the same rankings", 60, 12},
-      {"ppo", "PPO against the reward model", 120, 25},
-      {"grpo", "GRPO with the rule reward", 120, 25},
-      {"summary", "every model evaluated on the held-out prompts", 60, 20}};
+      {"sft", "project, SFT stopped early, K = 4 completions of every prompt", 40, 25},
+      {"label", "simulated labelers rank the completions", 2, 1},
+      {"reward", "reward model on the rankings, checked on held-out rankings", 50, 15},
+      {"dpo", "DPO from the SFT model on the same rankings", 30, 15},
+      {"ppo", "PPO against the reward model", 45, 18},
+      {"grpo", "GRPO with the rule reward", 45, 35},
+      {"summary", "every model evaluated on the held-out prompts", 30, 25}};
   return list;
 }
 
@@ -99,7 +99,9 @@ int run_demo(const std::vector<std::string>& args) {
   const std::string only = parsed.get("stage", "");
   bool known = only.empty();
   for (const Stage& stage : stages()) known = known || stage.name == only;
-  if (!known) throw CliUsageError("--stage: '" + only + "' is not one of sft, label, reward, dpo, ppo, grpo, summary");
+  if (!known)
+    throw CliUsageError("--stage: '" + only +
+                        "' is not one of sft, label, reward, dpo, ppo, grpo, summary");
   // One thread by default: the demo model's ops are small, and two OpenMP threads on two cores
   // that something else is using spin at every barrier. PREFSTUDIO_THREADS, when set, replaces
   // that default; --threads replaces both.
