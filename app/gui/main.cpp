@@ -6,7 +6,9 @@
 #include <QTimer>
 #include <cstdio>
 
+#ifdef PREFSTUDIO_TEST_HOOKS
 #include "test_script.h"
+#endif
 #include "ui/app_style.h"
 #include "ui/labeling_page.h"
 #include "ui/main_window.h"
@@ -45,8 +47,11 @@ int main(int argc, char** argv) {
   prefstudio::ui::MainWindow window;
   if (!window.openProject(project, labeler)) return 1;
   window.show();
+#ifdef PREFSTUDIO_TEST_HOOKS
+  // Test builds only (prefstudio-scripted): a script of key presses from the environment.
   if (auto* script = prefstudio::gui::TestScript::fromEnvironment(window.labelingPage()))
     script->start();
+#endif
   if (parser.isSet(screenshotOption)) {
     QString file = parser.value(screenshotOption);
     QTimer::singleShot(1200, &window, [&window, file] {

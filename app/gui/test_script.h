@@ -2,7 +2,8 @@
 // shown prompts by posting real key events to the ranking view (K..1, then Enter) and prints
 // "submitted <ranking id>" to stdout, flushed, after each committed submit, then idles so a test
 // can kill the process (tests/ui/test_kill_labeling.cpp). "keys:3=1" only types those keys (for
-// screenshots of a ranking in progress). Nothing else uses it.
+// screenshots of a ranking in progress). Nothing else uses it. Compiled into the test build's
+// prefstudio-scripted only, never into the shipped prefstudio (app/CMakeLists.txt).
 #pragma once
 
 #include <QObject>

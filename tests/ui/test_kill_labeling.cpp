@@ -1,7 +1,8 @@
-// Never lose a label: runs the real `prefstudio` (offscreen, PREFSTUDIO_TEST_SCRIPT ranking by
-// posted key events), kills it with SIGKILL right after it reports a committed submit, then checks
-// on the file that every reported ranking is there, current and complete, and that
-// PRAGMA integrity_check is ok. Also two copies of the program, two labelers, one project at once.
+// Never lose a label: runs the real GUI (prefstudio-scripted, the test build's copy with the
+// PREFSTUDIO_TEST_SCRIPT hook, offscreen, ranking by posted key events), kills it with SIGKILL
+// right after it reports a committed submit, then checks on the file that every reported ranking
+// is there, current and complete, and that PRAGMA integrity_check is ok. Also two copies of the
+// program, two labelers, one project at once.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -14,7 +15,8 @@ using prefstudio::test::queryInt;
 
 namespace {
 
-const QString kBinary = PREFSTUDIO_BINARY_DIR "/app/prefstudio";
+// The test build's copy of the GUI with the script hook; the shipped prefstudio has none.
+const QString kBinary = PREFSTUDIO_BINARY_DIR "/app/prefstudio-scripted";
 
 struct Labeling {
   std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
@@ -70,7 +72,7 @@ class TestKillLabeling : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     if (!QFileInfo::exists(kBinary))
-      QFAIL(qPrintable("build the prefstudio target first: " + kBinary + " is missing"));
+      QFAIL(qPrintable("build the prefstudio-scripted target first: " + kBinary + " is missing"));
   }
 
   void killRightAfterSubmitLosesNothing() {
