@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "core/common/core_error.h"
 
@@ -31,6 +32,26 @@ void rename_durably(const std::string& from, const std::string& to) {
                       ")");
   const std::filesystem::path folder = std::filesystem::path(to).parent_path();
   sync_path(folder.empty() ? "." : folder.string());
+}
+
+void write_file_durably(const std::string& path, const std::string& contents) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw FormatError(path + ": cannot create " + temporary);
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    out.flush();
+    if (!out) {
+      std::remove(temporary.c_str());
+      throw FormatError(path + ": write failed (disk full?)");
+    }
+  }
+  try {
+    rename_durably(temporary, path);
+  } catch (const FormatError&) {
+    std::remove(temporary.c_str());
+    throw;
+  }
 }
 
 }  // namespace prefstudio

@@ -18,4 +18,9 @@ void sync_path(const std::string& path);
 // before. Throws FormatError naming the paths.
 void rename_durably(const std::string& from, const std::string& to);
 
+// Writes `contents` to PATH.tmp, syncs it, renames it to PATH and syncs the folder, so a crash
+// leaves the old file or the whole new one (tokenizer files, SFT JSONL, an RL run's state). Throws
+// FormatError naming PATH on failure; the temporary file is removed then.
+void write_file_durably(const std::string& path, const std::string& contents);
+
 }  // namespace prefstudio

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 #include "core/text/tokenizer_files.h"
 
 namespace prefstudio {
@@ -170,11 +171,11 @@ void write_vocab_and_merges(const std::string& dir, const BpeVocabulary& vocabul
   std::string vocab = "{";
   for (const auto& [token, id] : vocabulary.tokens)
     vocab += (vocab.size() > 1 ? ", " : "") + json(token).dump() + ": " + std::to_string(id);
-  write_tokenizer_file(dir + "/vocab.json", vocab + "}\n");
+  write_file_durably(dir + "/vocab.json", vocab + "}\n");
 
   std::string merges = "#version: 0.2\n";
   for (const auto& [left, right] : vocabulary.merges) merges += left + " " + right + "\n";
-  write_tokenizer_file(dir + "/merges.txt", merges);
+  write_file_durably(dir + "/merges.txt", merges);
 
   nlohmann::ordered_json config;
   config["tokenizer_class"] = "GPT2Tokenizer";  // Hugging Face reads the folder as GPT-2's
@@ -187,7 +188,7 @@ void write_vocab_and_merges(const std::string& dir, const BpeVocabulary& vocabul
   for (const std::string& token : vocabulary.special_tokens)
     if (token != vocabulary.eos_token) extra.push_back(token);
   if (!extra.empty()) config["additional_special_tokens"] = extra;
-  write_tokenizer_file(dir + "/tokenizer_config.json", config.dump(2) + "\n");
+  write_file_durably(dir + "/tokenizer_config.json", config.dump(2) + "\n");
 }
 
 }  // namespace prefstudio

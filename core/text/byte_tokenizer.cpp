@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 #include "core/text/tokenizer_files.h"
 
 namespace prefstudio {
@@ -59,7 +60,7 @@ void ByteTokenizer::save(const std::string& dir) const {
   config["vocab_size"] = kVocabSize;
   config["eos_id"] = kEosId;
   config["eos_token"] = kEosText;
-  write_tokenizer_file(dir + "/tokenizer_config.json", config.dump(2) + "\n");
+  write_file_durably(dir + "/tokenizer_config.json", config.dump(2) + "\n");
   std::error_code ignored;
   for (const char* stale : {"tokenizer.json", "vocab.json", "merges.txt"})
     std::filesystem::remove(std::filesystem::path(dir) / stale, ignored);

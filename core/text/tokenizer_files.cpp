@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "core/common/core_error.h"
-#include "core/common/file_sync.h"
 
 namespace prefstudio {
 
@@ -28,25 +27,6 @@ nlohmann::json read_tokenizer_json(const std::string& path) {
   }
 }
 
-void write_tokenizer_file(const std::string& path, const std::string& contents) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw CoreError(path + ": cannot create " + temporary);
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-    out.flush();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw CoreError(path + ": write failed (disk full?)");
-    }
-  }
-  try {
-    rename_durably(temporary, path);
-  } catch (const FormatError&) {
-    std::remove(temporary.c_str());
-    throw;
-  }
-}
 
 std::string config_token(const nlohmann::json& config, const std::string& field,
                          const std::string& path) {

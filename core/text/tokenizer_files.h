@@ -1,5 +1,5 @@
 // File helpers shared by the tokenizers: whole-file reads and JSON parses whose errors name the
-// file, and writes that go to a temporary file renamed into place (a crash never leaves half a
+// file. Writes go through write_file_durably (core/common/file_sync.h: a crash never leaves half a
 // vocab.json). Leaves out: anything tokenizer-specific.
 #pragma once
 
@@ -13,10 +13,6 @@ std::string read_tokenizer_file(const std::string& path);
 
 // The parsed JSON. Throws FormatError "PATH: not valid JSON: <parser message with byte offset>".
 nlohmann::json read_tokenizer_json(const std::string& path);
-
-// Writes `contents` to PATH.tmp, syncs it, renames it to PATH and syncs the folder. Throws
-// CoreError naming PATH on failure.
-void write_tokenizer_file(const std::string& path, const std::string& contents);
 
 // A tokenizer_config.json token entry: "tok" or {"content": "tok", ...}; "" when absent or null.
 // Throws FormatError naming `path` and `field` for any other shape.

@@ -259,16 +259,11 @@ std::string RlClient::save_model(const std::string& dir, int64_t step) {
     manifest.step = step;
     save_value_model((fs::path(dir) / "value").string(), critic_->model, manifest);
   }
-  const auto path = fs::path(dir) / kRlStateFileName, temp = fs::path(path.string() + ".tmp");
-  {
-    std::ofstream out(temp);
-    out << nlohmann::json{{"kl_coefficient", kl_controller_.value()},
-                          {"rollouts_done", rollouts_done_}}
-               .dump(2)
-        << "\n";
-    if (!out.flush()) throw FormatError(temp.string() + ": cannot write");
-  }
-  rename_durably(temp.string(), path.string());
+  write_file_durably((fs::path(dir) / kRlStateFileName).string(),
+                     nlohmann::json{{"kl_coefficient", kl_controller_.value()},
+                                    {"rollouts_done", rollouts_done_}}
+                             .dump(2) +
+                         "\n");
   return hash;
 }
 

@@ -42,16 +42,11 @@ std::vector<SftExample> read_sft_jsonl(const std::string& path) {
 }
 
 void write_sft_jsonl(const std::string& path, const std::vector<SftExample>& examples) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw FormatError(temporary + ": cannot open for writing");
-    for (const SftExample& example : examples)
-      out << nlohmann::json{{"prompt", example.prompt}, {"response", example.response}}.dump()
-          << "\n";
-    if (!out.flush()) throw FormatError(temporary + ": write failed");
-  }
-  rename_durably(temporary, path);
+  std::string text;
+  for (const SftExample& example : examples)
+    text += nlohmann::json{{"prompt", example.prompt}, {"response", example.response}}.dump() +
+            "\n";
+  write_file_durably(path, text);
 }
 
 }  // namespace prefstudio
