@@ -1,8 +1,6 @@
 // StoreMetricsSink: metrics to the project database and JSON lines to stdout.
 #include "app/cli/store_metrics_sink.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -19,22 +17,7 @@ StoreMetricsSink::StoreMetricsSink(db::Database& db, int64_t run_id, SinkEcho ec
       echo_(echo),
       model_prefix_(std::move(model_prefix)),
       label_(std::move(label)),
-      started_(std::chrono::steady_clock::now()) {
-  last_beat_ = started_ - std::chrono::hours(1);
-  beat();
-}
-
-void StoreMetricsSink::beat() {
-  constexpr auto kInterval = std::chrono::seconds(5);
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_beat_ < kInterval) return;
-  last_beat_ = now;
-  try {
-    store_.heartbeat(run_id_, static_cast<int64_t>(::getpid()));
-  } catch (const std::exception& e) {
-    report_failure(e);
-  }
-}
+      started_(std::chrono::steady_clock::now()) {}
 
 StoreMetricsSink::~StoreMetricsSink() {
   if (progress_open_) std::cerr << "\n";
@@ -67,7 +50,6 @@ void StoreMetricsSink::on_metrics(const MetricRecord& record) {
   } catch (const std::exception& e) {
     report_failure(e);
   }
-  beat();
   if (echo_ == SinkEcho::kProgress) return print_progress(record);
   nlohmann::json line{{"step", record.step}, {"wall_time", wall_time}};
   for (const auto& [name, value] : record.values) line[name] = value;

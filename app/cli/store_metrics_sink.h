@@ -1,5 +1,6 @@
 // The CLI's MetricsSink: each record goes to the project database (run_metrics, checkpoints,
-// run_events, run_evaluations, run_samples, the run's heartbeat; the checkpoint's model is registered in models) and to the terminal: one JSON object
+// run_events, run_evaluations, run_samples; the checkpoint's model is registered in models; the
+// run's heartbeat is run_heartbeat.h's) and to the terminal: one JSON object
 // per line on stdout (train sft), or a one-line progress display on stderr (demo). Never throws
 // (MetricsSink's rule): a failed write is reported on stderr once and counted, and the run goes on.
 // Owns nothing: the Database outlives it, on its thread.
@@ -39,9 +40,6 @@ class StoreMetricsSink : public MetricsSink {
 
  private:
   void report_failure(const std::exception& e);
-  // The run's heartbeat (pid and time), at most every few seconds, so the GUI tells a running run
-  // from one whose process died.
-  void beat();
   void print_progress(const MetricRecord& record);
 
   db::RunStore store_;
@@ -52,7 +50,6 @@ class StoreMetricsSink : public MetricsSink {
   std::string model_prefix_;
   std::string label_;
   std::chrono::steady_clock::time_point started_;
-  std::chrono::steady_clock::time_point last_beat_;
   int64_t failed_writes_ = 0;
 };
 

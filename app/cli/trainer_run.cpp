@@ -1,41 +1,52 @@
-// run_in_project: run row, sink, SIGINT -> the trainer's stop, finish status (see trainer_run.h).
+// run_in_project: run row, heartbeat, sink, SIGINT/SIGTERM -> the trainer's stop, finish status
+// (see trainer_run.h).
 #include "app/cli/trainer_run.h"
 
 #include <atomic>
 #include <csignal>
 
+#include "app/cli/run_heartbeat.h"
 #include "db/run_store.h"
 
 namespace prefstudio::cli {
 
 namespace {
 
-// What a Ctrl-C calls: a trainer's request_stop(), one lock-free atomic store.
+// What a Ctrl-C (SIGINT) or a SIGTERM calls: a trainer's request_stop(), one lock-free atomic
+// store. SIGTERM is how the GUI's Stop button (QProcess::terminate) asks, so a stopped run still
+// writes its final checkpoint.
 std::atomic<const std::function<void()>*> g_stop{nullptr};
 
-extern "C" void stop_on_sigint(int) {
+extern "C" void stop_on_signal(int signal_number) {
   if (const auto* stop = g_stop.load()) (*stop)();
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program at once
+  std::signal(signal_number, SIG_DFL);  // a second one ends the program at once
 }
 
-// Installs the handler once the trainer is routed, and restores the previous one on destruction.
-class SigintStop : public StopRoute {
+// Installs the handlers once the trainer is routed, and restores the previous ones on destruction.
+class SignalStop : public StopRoute {
  public:
   void route(std::function<void()> stop) override {
     stop_ = std::move(stop);
     g_stop.store(&stop_);
-    if (!installed_) previous_ = std::signal(SIGINT, stop_on_sigint);
+    if (!installed_) {
+      previous_int_ = std::signal(SIGINT, stop_on_signal);
+      previous_term_ = std::signal(SIGTERM, stop_on_signal);
+    }
     installed_ = true;
   }
-  ~SigintStop() override {
-    if (installed_) std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_);
+  ~SignalStop() override {
+    if (installed_) {
+      std::signal(SIGINT, previous_int_ == SIG_ERR ? SIG_DFL : previous_int_);
+      std::signal(SIGTERM, previous_term_ == SIG_ERR ? SIG_DFL : previous_term_);
+    }
     g_stop.store(nullptr);
   }
 
  private:
   std::function<void()> stop_;
   bool installed_ = false;
-  void (*previous_)(int) = SIG_DFL;
+  void (*previous_int_)(int) = SIG_DFL;
+  void (*previous_term_)(int) = SIG_DFL;
 };
 
 }  // namespace
@@ -49,8 +60,9 @@ int64_t run_in_project(
   StoreMetricsSink sink(db, run_id, echo, kind + "-run" + std::to_string(run_id), kind);
   RunEnd end;
   try {
-    SigintStop sigint;
-    end = train(sink, run_id, sigint);
+    RunHeartbeat heartbeat(db.path(), run_id);
+    SignalStop signals;
+    end = train(sink, run_id, signals);
   } catch (const std::exception& e) {
     try {
       store.finish_run(run_id, "failed", e.what());

@@ -1,6 +1,6 @@
 // One training run recorded in a project, whatever the trainer: a runs row holding the whole
-// config, metrics, evaluations and checkpoints through StoreMetricsSink, Ctrl-C turned into the
-// trainer's request_stop() (so a final checkpoint is still written), and the row finished as
+// config, a heartbeat thread (run_heartbeat.h), metrics, evaluations and checkpoints through
+// StoreMetricsSink, Ctrl-C and SIGTERM turned into the trainer's request_stop() (so a final checkpoint is still written), and the row finished as
 // finished / stopped / failed. Shared by every `train ...` command and `demo`. Runs on the calling
 // thread; rethrows the trainer's error after marking the run failed.
 #pragma once
@@ -20,7 +20,7 @@ struct RunEnd {
   bool time_limited = false;
 };
 
-// Lets the training body say how a Ctrl-C reaches its trainer once the trainer exists. The stop
+// Lets the training body say how a Ctrl-C (or SIGTERM) reaches its trainer once the trainer exists. The stop
 // function must only set an atomic flag: it runs inside the signal handler.
 class StopRoute {
  public:
