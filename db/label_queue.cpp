@@ -13,6 +13,16 @@ namespace prefstudio::db {
 
 namespace {
 
+// True for current ranking r of prompt r.prompt_id that no longer takes the prompt out of its
+// labeler's queue: a 'ranked' one lacking one of the prompt's completions (submit_ranking makes a
+// ranking cover every completion there was), an 'all_bad' one older than one of them (it has no
+// entries to compare). Index searches only: completions_by_prompt, ranking_entries' primary key.
+constexpr const char* kLacksACompletion =
+    "((r.status = 'ranked' AND EXISTS (SELECT 1 FROM completions c WHERE c.prompt_id = "
+    "r.prompt_id AND NOT EXISTS (SELECT 1 FROM ranking_entries e WHERE e.ranking_id = r.id AND "
+    "e.completion_id = c.id))) OR (r.status = 'all_bad' AND EXISTS (SELECT 1 FROM completions c "
+    "WHERE c.prompt_id = r.prompt_id AND c.created_at > r.created_at)))";
+
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -27,8 +37,9 @@ LabelQueue::LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& 
       labeler_id_(labeler_id),
       overlap_(settings.overlap),
       settings_(settings),
-      mine_(db.prepare("SELECT 1 FROM rankings WHERE prompt_id = ? AND labeler_id = ? AND "
-                       "is_current = 1")),
+      mine_(db.prepare(std::string("SELECT 1 FROM rankings r WHERE r.prompt_id = ? AND "
+                                   "r.labeler_id = ? AND r.is_current = 1 AND NOT ") +
+                       kLacksACompletion)),
       rankable_(db.prepare("SELECT count(*) FROM (SELECT 1 FROM completions WHERE prompt_id = ? "
                            "LIMIT 2)")),
       // Other labelers' answers (skips do not count) plus their live reservations of prompts they
@@ -43,12 +54,30 @@ LabelQueue::LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& 
           "INSERT INTO queue_reservations (prompt_id, labeler_id, expires_at) VALUES (?1, ?2, "
           "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)) ON CONFLICT (prompt_id, labeler_id) DO "
           "UPDATE SET expires_at = excluded.expires_at")),
-      max_id_(db.prepare("SELECT coalesce(max(id), 0) FROM prompts")) {
+      max_id_(db.prepare("SELECT coalesce(max(id), 0) FROM prompts")),
+      max_completion_id_(db.prepare("SELECT coalesce(max(id), 0) FROM completions")) {
   load_order();
-  Statement done =
-      db_.prepare("SELECT prompt_id FROM rankings WHERE labeler_id = ? AND is_current = 1");
+  max_completion_id_.step();
+  seen_completion_id_ = max_completion_id_.column_int(0);
+  max_completion_id_.reset();
+  Statement done = db_.prepare(
+      std::string("SELECT r.prompt_id FROM rankings r WHERE r.labeler_id = ? AND r.is_current = 1 "
+                  "AND NOT ") +
+      kLacksACompletion);
   done.bind(1, labeler_id_);
   while (done.step()) done_.insert(done.column_int(0));
+}
+
+void LabelQueue::pick_up_new_completions() {
+  max_completion_id_.step();
+  int64_t max_id = max_completion_id_.column_int(0);
+  max_completion_id_.reset();
+  if (max_id <= seen_completion_id_) return;
+  // A rowid range: only the completions added since the last look.
+  Statement added = db_.prepare("SELECT prompt_id FROM completions WHERE id > ?");
+  added.bind(1, seen_completion_id_);
+  while (added.step()) done_.erase(added.column_int(0));
+  seen_completion_id_ = max_id;
 }
 
 void LabelQueue::pick_up_new_prompts() {
@@ -142,6 +171,7 @@ bool LabelQueue::reserve(int64_t prompt_id) {
 
 std::optional<int64_t> LabelQueue::next() {
   pick_up_new_prompts();
+  pick_up_new_completions();
   while (!first_.empty()) {
     if (reserve(first_.back())) return first_.back();
     first_.pop_back();

@@ -5,14 +5,20 @@
 // and walked with a cursor; each candidate costs two lookups in the partial index
 // rankings_one_current, so an Enter never scans the project. Borrows the Database.
 // Rules: any current ranking of this labeler (ranked, skipped or all_bad) takes a prompt out of
-// this labeler's queue; a prompt whose current 'ranked'/'all_bad' rankings by other labelers reach
-// `overlap` is not offered (skips do not count towards the overlap); a prompt with fewer than two
+// this labeler's queue, until the prompt gains a completion that the ranking did not judge (e.g. a
+// run's sample sent to the queue, run_browser.h): a 'ranked' one lacking one of the prompt's
+// completions, or an 'all_bad' one older than one of them, then no longer counts and the prompt
+// comes back to this labeler, whose new version covers the new completion (a skip stays a skip).
+// A prompt whose current 'ranked'/'all_bad' rankings by other labelers reach `overlap` is not
+// offered (skips do not count towards the overlap; a ranking lacking a new completion still does,
+// so the labelers who ranked a prompt are the ones who see it again); a prompt with fewer than two
 // completions (imported as a bare prompt, not sampled yet) is not offered. With an overlap, handing
 // out a prompt reserves it for kReservationMinutes (queue_reservations, schema v5) in the same
 // BEGIN IMMEDIATE transaction as the check, and live reservations of other labelers who have not
 // answered it count towards the overlap: labelers at the same pace get different prompts. A
 // reservation expires (a labeler who walked away holds nothing for long); it is not a lock on
-// ranking: a prompt reopened from the history can always be ranked.
+// ranking: a prompt reopened from the history can always be ranked. Completions added while the
+// queue lives (max(id) grew: one more index lookup per next()) reopen their prompts in the walk.
 #pragma once
 
 #include <cstdint>
@@ -61,12 +67,15 @@ class LabelQueue {
   void load_order();
   // Prompts added since the order was computed (an import by the CLI or another copy) join it.
   void pick_up_new_prompts();
+  // Prompts that gained a completion since the last look leave done_, so is_open looks again.
+  void pick_up_new_completions();
 
   Database& db_;
   int64_t labeler_id_;
   int overlap_;
   ProjectSettings settings_;
-  int64_t max_prompt_id_ = 0;  // the largest prompt id when order_ was computed
+  int64_t max_prompt_id_ = 0;         // the largest prompt id when order_ was computed
+  int64_t seen_completion_id_ = 0;    // the largest completion id when done_ was last checked
   std::vector<int64_t> order_;        // every prompt id, in queue order
   size_t cursor_ = 0;                 // index into order_ of the next candidate
   std::unordered_set<int64_t> done_;  // prompts this labeler has a current ranking for
@@ -76,6 +85,7 @@ class LabelQueue {
   Statement others_;
   Statement reserve_;
   Statement max_id_;
+  Statement max_completion_id_;
 };
 
 }  // namespace prefstudio::db

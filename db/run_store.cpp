@@ -125,9 +125,12 @@ void RunStore::add_evaluation(int64_t run_id, int64_t step, const std::string& k
 
 void RunStore::add_samples(int64_t run_id, int64_t step, const std::vector<RunSample>& samples) {
   Transaction transaction(db_);
+  // A sample without a prompt id whose prompt is exactly a project prompt's text (prompts.text is
+  // unique) is that prompt's: the trainers pass the text only.
   Statement insert = db_.prepare(
       "INSERT INTO run_samples (run_id, step, prompt_id, prompt, completion, finish_reason, "
-      "reward, kl, true_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "reward, kl, true_score) VALUES (?1, ?2, coalesce(?3, (SELECT id FROM prompts WHERE text = "
+      "?4)), ?4, ?5, ?6, ?7, ?8, ?9)");
   for (const RunSample& sample : samples) {
     if (!sample.finish_reason.empty() && sample.finish_reason != "eos" &&
         sample.finish_reason != "length")
@@ -199,7 +202,7 @@ std::vector<RunEvaluation> RunStore::evaluations(int64_t run_id, const std::stri
 
 std::vector<RunSample> RunStore::samples(int64_t run_id, int64_t after_step) {
   Statement select = db_.prepare(
-      "SELECT step, prompt_id, prompt, completion, finish_reason, reward, kl, true_score "
+      "SELECT step, prompt_id, prompt, completion, finish_reason, reward, kl, true_score, rowid "
       "FROM run_samples WHERE run_id = ? AND step > ? ORDER BY step, rowid");
   select.bind(1, run_id).bind(2, after_step);
   auto optional_real = [&](int column) -> std::optional<double> {
@@ -217,6 +220,7 @@ std::vector<RunSample> RunStore::samples(int64_t run_id, int64_t after_step) {
     sample.reward = optional_real(5);
     sample.kl = optional_real(6);
     sample.true_score = optional_real(7);
+    sample.id = select.column_int(8);
     samples.push_back(std::move(sample));
   }
   return samples;

@@ -37,8 +37,11 @@ struct RunEvaluation {
 // reward, kl and true_score are empty where not computed; true_score is the task's own score where
 // it has one (e.g. the demo's sorting check).
 struct RunSample {
-  int64_t step = 0;                  // filled by samples(); add_samples takes the step separately
-  std::optional<int64_t> prompt_id;  // empty: not a project prompt (or since deleted)
+  int64_t id = 0;    // the run_samples rowid (filled by samples(), else ignored)
+  int64_t step = 0;  // filled by samples(); add_samples takes the step separately
+  // Empty: not a project prompt (or since deleted). add_samples fills it in when empty and the
+  // prompt is exactly a project prompt's text.
+  std::optional<int64_t> prompt_id;
   std::string prompt, completion;
   std::string finish_reason;  // "eos", "length" or "" (unknown)
   std::optional<double> reward, kl, true_score;
@@ -81,8 +84,9 @@ class RunStore {
   // A (run, kind, step) written twice keeps the last report.
   void add_evaluation(int64_t run_id, int64_t step, const std::string& kind,
                       const std::string& json_text);
-  // One transaction. A sample's step field is ignored: all get `step`. NaN and inf are stored as
-  // NULL (read back empty); a finish_reason other than eos, length or "" is a DbError.
+  // One transaction. A sample's step field is ignored: all get `step`. A sample without prompt_id
+  // whose prompt text is exactly a project prompt's gets that prompt's id. NaN and inf are stored
+  // as NULL (read back empty); a finish_reason other than eos, length or "" is a DbError.
   void add_samples(int64_t run_id, int64_t step, const std::vector<RunSample>& samples);
 
   std::optional<RunRow> run(int64_t run_id);
@@ -90,8 +94,9 @@ class RunStore {
   std::vector<MetricPoint> metrics(int64_t run_id, const std::string& name);
   // One kind's reports, by step.
   std::vector<RunEvaluation> evaluations(int64_t run_id, const std::string& kind);
-  // The samples of steps after `after_step` (all by default), by step then in the order added: a
-  // viewer polling a live run passes the last step it has.
+  // The samples of steps after `after_step` (all by default), by step then in the order added, each
+  // with its id (send_sample_to_queue in run_browser.h names one by it): a viewer polling a live
+  // run passes the last step it has.
   std::vector<RunSample> samples(int64_t run_id, int64_t after_step = -1);
 
  private:

@@ -1,8 +1,9 @@
 // LabelQueue: order (imported, seeded random, lowest margin under one score source), skipped counts
-// as done, overlap, counts and pace, and that the per-candidate lookups are index searches, never
-// scans.
+// as done, overlap, a prompt that gains a completion coming back to those who ranked it, counts and
+// pace, and that the per-candidate lookups are index searches, never scans.
 #include <gtest/gtest.h>
 
+#include "db/completion_store.h"
 #include "db/label_queue.h"
 #include "db/schema.h"
 #include "db/score_store.h"
@@ -43,6 +44,17 @@ class LabelQueueTest : public ::testing::Test {
     submission.prompt_id = prompts_[p];
     submission.labeler_id = labeler;
     for (int c = 0; c < 3; ++c) submission.ranks.emplace_back(completions_[p][c], c);
+    return store_.submit_ranking(submission);
+  }
+
+  // Ranks every completion the prompt has now, in id order.
+  int64_t rank_all(size_t p, int64_t labeler) {
+    RankingSubmission submission;
+    submission.prompt_id = prompts_[p];
+    submission.labeler_id = labeler;
+    Statement ids = db_.prepare("SELECT id FROM completions WHERE prompt_id = ? ORDER BY id");
+    ids.bind(1, prompts_[p]);
+    for (int rank = 0; ids.step(); ++rank) submission.ranks.emplace_back(ids.column_int(0), rank);
     return store_.submit_ranking(submission);
   }
 
@@ -188,6 +200,40 @@ TEST_F(LabelQueueTest, CountsAndPace) {
   EXPECT_DOUBLE_EQ(queue.counts().per_hour, 0);
 }
 
+TEST_F(LabelQueueTest, APromptThatGainsACompletionComesBackToThoseWhoRankedIt) {
+  rank(0, alice_);
+  store_.mark_all_bad({prompts_[1], alice_, {}, {}, "", 1});
+  store_.skip({prompts_[2], alice_, {}, {}, "", 1});
+  for (size_t p = 3; p < 6; ++p) rank(p, alice_);
+  LabelQueue open_before(db_, alice_, settings("as_imported", 0));
+  EXPECT_FALSE(open_before.next().has_value());  // alice has answered everything
+  // The answers are older than what comes next (created_at has millisecond resolution).
+  db_.exec("UPDATE rankings SET created_at = '2000-01-01T00:00:00.000Z'");
+  CompletionStore completions(db_);
+  for (size_t p = 0; p < 3; ++p)
+    ASSERT_TRUE(completions.add_completion(prompts_[p], "from the policy", std::nullopt, "", ""));
+
+  // A queue opened before the completions notices them; so does one opened after.
+  LabelQueue opened_after(db_, alice_, settings("as_imported", 0));
+  EXPECT_EQ(open_before.next(), prompts_[0]);  // ranked without the new completion
+  EXPECT_EQ(opened_after.next(), prompts_[0]);
+  rank_all(0, alice_);  // a new version over all four
+  open_before.mark_done(prompts_[0]);
+  EXPECT_EQ(open_before.next(), prompts_[1]);  // all bad before the new completion came
+  store_.mark_all_bad({prompts_[1], alice_, {}, {}, "", 1});
+  open_before.mark_done(prompts_[1]);
+  EXPECT_FALSE(open_before.next().has_value());  // the skip of prompt 2 stays a skip
+  EXPECT_FALSE(LabelQueue(db_, alice_, settings("as_imported", 0)).next().has_value());
+
+  // With an overlap of 1 the prompt stays with alice: her old ranking still counts for others.
+  store_.skip({prompts_[2], bob_, {}, {}, "", 1});  // bob has nothing else open
+  ASSERT_TRUE(completions.add_completion(prompts_[4], "newer still", std::nullopt, "", ""));
+  LabelQueue bob(db_, bob_, settings("as_imported", 1));
+  EXPECT_FALSE(bob.next().has_value());
+  LabelQueue alice(db_, alice_, settings("as_imported", 1));
+  EXPECT_EQ(alice.next(), prompts_[4]);
+}
+
 // Every statement run per Enter must be an index SEARCH: a SCAN of rankings or prompts would grow
 // with the project.
 TEST_F(LabelQueueTest, PerSubmitQueriesUseIndexes) {
@@ -198,7 +244,14 @@ TEST_F(LabelQueueTest, PerSubmitQueriesUseIndexes) {
     return text;
   };
   std::vector<std::string> per_submit = {
-      "SELECT 1 FROM rankings WHERE prompt_id = 1 AND labeler_id = 1 AND is_current = 1",
+      // The queue's own check: a current ranking that did judge every completion.
+      "SELECT 1 FROM rankings r WHERE r.prompt_id = 1 AND r.labeler_id = 1 AND r.is_current = 1 "
+      "AND NOT ((r.status = 'ranked' AND EXISTS (SELECT 1 FROM completions c WHERE c.prompt_id = "
+      "r.prompt_id AND NOT EXISTS (SELECT 1 FROM ranking_entries e WHERE e.ranking_id = r.id AND "
+      "e.completion_id = c.id))) OR (r.status = 'all_bad' AND EXISTS (SELECT 1 FROM completions "
+      "c WHERE c.prompt_id = r.prompt_id AND c.created_at > r.created_at)))",
+      "SELECT coalesce(max(id), 0) FROM completions",
+      "SELECT prompt_id FROM completions WHERE id > 5",
       "SELECT count(*) FROM rankings WHERE prompt_id = 1 AND is_current = 1 AND status != "
       "'skipped' AND labeler_id != 1",
       "SELECT count(*) FROM rankings WHERE labeler_id = 1 AND is_current = 1",
@@ -217,6 +270,7 @@ TEST_F(LabelQueueTest, PerSubmitQueriesUseIndexes) {
       tables_scanned.erase(at, 4);
     EXPECT_EQ(tables_scanned.find("SCAN"), std::string::npos) << sql << "\n" << text;
     EXPECT_NE(text.find("SEARCH"), std::string::npos) << sql << "\n" << text;
+    EXPECT_EQ(text.find("TEMP B-TREE"), std::string::npos) << sql << "\n" << text;  // no sort
   }
 }
 
