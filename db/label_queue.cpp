@@ -23,6 +23,19 @@ constexpr const char* kLacksACompletion =
     "e.completion_id = c.id))) OR (r.status = 'all_bad' AND EXISTS (SELECT 1 FROM completions c "
     "WHERE c.prompt_id = r.prompt_id AND c.created_at > r.created_at)))";
 
+// The median of the gaps between consecutive times (seconds, any order) of at most
+// `break_seconds`; empty when there is no such gap.
+std::optional<double> median_gap(std::vector<double> times, double break_seconds) {
+  std::sort(times.begin(), times.end());
+  std::vector<double> gaps;
+  for (size_t i = 1; i < times.size(); ++i)
+    if (times[i] - times[i - 1] <= break_seconds) gaps.push_back(times[i] - times[i - 1]);
+  if (gaps.empty()) return std::nullopt;
+  std::sort(gaps.begin(), gaps.end());
+  const size_t middle = gaps.size() / 2;
+  return gaps.size() % 2 ? gaps[middle] : (gaps[middle - 1] + gaps[middle]) / 2;
+}
+
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -55,7 +68,10 @@ LabelQueue::LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& 
           "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)) ON CONFLICT (prompt_id, labeler_id) DO "
           "UPDATE SET expires_at = excluded.expires_at")),
       max_id_(db.prepare("SELECT coalesce(max(id), 0) FROM prompts")),
-      max_completion_id_(db.prepare("SELECT coalesce(max(id), 0) FROM completions")) {
+      max_completion_id_(db.prepare("SELECT coalesce(max(id), 0) FROM completions")),
+      // Julian days to seconds; rankings_by_labeler_time gives the latest without a sort.
+      pace_(db.prepare("SELECT julianday(created_at) * 86400.0 FROM rankings WHERE labeler_id = ? "
+                       "ORDER BY created_at DESC LIMIT ?")) {
   load_order();
   max_completion_id_.step();
   seen_completion_id_ = max_completion_id_.column_int(0);
@@ -186,6 +202,14 @@ std::optional<int64_t> LabelQueue::next() {
   return std::nullopt;
 }
 
+std::optional<double> LabelQueue::seconds_per_prompt() {
+  pace_.bind(1, labeler_id_).bind(2, kPaceGaps + 1);
+  std::vector<double> times;
+  while (pace_.step()) times.push_back(pace_.column_double(0));
+  pace_.reset();
+  return median_gap(std::move(times), kBreakSeconds);
+}
+
 QueueCounts LabelQueue::counts() {
   QueueCounts counts;
   counts.total = static_cast<int64_t>(order_.size());
@@ -194,12 +218,10 @@ QueueCounts LabelQueue::counts() {
   done.bind(1, labeler_id_);
   done.step();
   counts.done = done.column_int(0);
-  Statement pace = db_.prepare(
-      "SELECT count(*) FROM rankings WHERE labeler_id = ? AND "
-      "created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')");
-  pace.bind(1, labeler_id_);
-  pace.step();
-  counts.per_hour = static_cast<double>(pace.column_int(0));
+  counts.remaining = std::max<int64_t>(counts.total - counts.done, 0);
+  counts.seconds_per_prompt = seconds_per_prompt();
+  if (counts.seconds_per_prompt)
+    counts.seconds_left = static_cast<double>(counts.remaining) * *counts.seconds_per_prompt;
   return counts;
 }
 

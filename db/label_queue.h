@@ -33,9 +33,17 @@
 namespace prefstudio::db {
 
 struct QueueCounts {
-  int64_t done = 0;     // prompts with this labeler's current ranking (any status)
-  int64_t total = 0;    // prompts in the project
-  double per_hour = 0;  // this labeler's submits (all statuses and versions) in the last hour
+  int64_t done = 0;   // prompts with this labeler's current ranking (any status)
+  int64_t total = 0;  // prompts in the project
+  // Prompts not answered yet: total - done. With an overlap, other labelers may take some of them
+  // first, so it is the most this labeler has left.
+  int64_t remaining = 0;
+  // This labeler's pace: the median gap between consecutive submits (every status and version) of
+  // the latest kPaceGaps + 1, leaving out gaps over kBreakSeconds (breaks); empty before two
+  // submits or when every gap was a break.
+  std::optional<double> seconds_per_prompt;
+  // remaining x seconds_per_prompt; empty without a pace.
+  std::optional<double> seconds_left;
 };
 
 class LabelQueue {
@@ -43,6 +51,11 @@ class LabelQueue {
   // How long a handed-out prompt stays reserved for its labeler, e.g. 10 (minutes): longer than a
   // labeler spends on one prompt, short enough that an abandoned one comes back soon.
   static constexpr int kReservationMinutes = 10;
+  // The pace of QueueCounts: a gap longer than this is a break, not time spent on a prompt.
+  static constexpr double kBreakSeconds = 600;
+  // The pace reads the gaps between this many + 1 latest submits (an index range, whatever the
+  // labeler's history), so it follows the labeler's pace of today.
+  static constexpr int kPaceGaps = 100;
 
   // Throws DbError on an unreadable settings row.
   LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& settings);
@@ -69,6 +82,7 @@ class LabelQueue {
   void pick_up_new_prompts();
   // Prompts that gained a completion since the last look leave done_, so is_open looks again.
   void pick_up_new_completions();
+  std::optional<double> seconds_per_prompt();
 
   Database& db_;
   int64_t labeler_id_;
@@ -86,6 +100,7 @@ class LabelQueue {
   Statement reserve_;
   Statement max_id_;
   Statement max_completion_id_;
+  Statement pace_;
 };
 
 }  // namespace prefstudio::db

@@ -5,6 +5,8 @@
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
+#include <algorithm>
+#include <cmath>
 
 namespace prefstudio::ui {
 
@@ -27,20 +29,44 @@ void ProgressPanel::setCounts(const db::QueueCounts& counts, const QString& labe
   bar_->setRange(0, static_cast<int>(std::max<int64_t>(counts.total, 1)));
   bar_->setValue(static_cast<int>(std::min(counts.done, counts.total)));
   QString done = locale.toString(static_cast<qlonglong>(counts.done));
-  QString perHour = QString::number(counts.per_hour, 'f', 0);
+  QString pace = paceText(counts, nothingLeft);
   if (nothingLeft && counts.done < counts.total) {
     // Never "13 of 14 done" beside "nothing left": say where the rest went.
     bar_->setValue(bar_->maximum());
     label_->setText(
         tr("%1: %2 prompts done, nothing left for you (the other %3 have enough labelers or wait "
-           "for completions)  \u00b7  %4 per hour")
-            .arg(labeler, done,
-                 locale.toString(static_cast<qlonglong>(counts.total - counts.done)), perHour));
+           "for completions)%4")
+            .arg(labeler, done, locale.toString(static_cast<qlonglong>(counts.total - counts.done)),
+                 pace));
     return;
   }
-  label_->setText(tr("%1: %2 of %3 prompts done  \u00b7  %4 per hour")
-                      .arg(labeler, done, locale.toString(static_cast<qlonglong>(counts.total)),
-                           perHour));
+  label_->setText(
+      tr("%1: %2 of %3 prompts done%4")
+          .arg(labeler, done, locale.toString(static_cast<qlonglong>(counts.total)), pace));
+}
+
+QString ProgressPanel::paceText(const db::QueueCounts& counts, bool nothingLeft) const {
+  if (!counts.seconds_per_prompt) return QString();
+  QLocale locale;
+  const QString separator = QStringLiteral("  \u00b7  ");
+  QString text =
+      separator +
+      tr("%1 s per prompt")
+          .arg(locale.toString(std::max(1.0, std::round(*counts.seconds_per_prompt)), 'f', 0));
+  if (nothingLeft || counts.remaining <= 0 || !counts.seconds_left) return text;
+  const QString prompts =
+      counts.remaining == 1
+          ? tr("1 prompt")
+          : tr("%1 prompts").arg(locale.toString(static_cast<qlonglong>(counts.remaining)));
+  const double seconds = *counts.seconds_left;
+  if (seconds < 60) return text + separator + tr("less than a minute left for %1").arg(prompts);
+  const qlonglong minutes = std::llround(seconds / 60);
+  if (minutes < 60)
+    return text + separator + tr("about %1 min left for %2").arg(QString::number(minutes), prompts);
+  const QString hours = locale.toString(minutes / 60);
+  if (minutes % 60 == 0) return text + separator + tr("about %1 h left for %2").arg(hours, prompts);
+  return text + separator +
+         tr("about %1 h %2 min left for %3").arg(hours, QString::number(minutes % 60), prompts);
 }
 
 QString ProgressPanel::text() const { return label_->text(); }

@@ -1,4 +1,7 @@
-// ProgressPanel: the labeler's progress bar with counts and pace per hour. Display only.
+// ProgressPanel: the labeler's progress bar with counts, pace (seconds per prompt) and the time
+// left for the rest of the queue at that pace, e.g. "alice: 12 of 52 prompts done · 12 s per
+// prompt · about 8 min left for 40 prompts". The figures come from LabelQueue::counts() (db/).
+// Display only.
 #pragma once
 
 #include <QWidget>
@@ -21,6 +24,10 @@ class ProgressPanel : public QWidget {
   QString text() const;
 
  private:
+  // " · 12 s per prompt · about 8 min left for 40 prompts"; only what the counts support (no pace
+  // before two answers; no time left when nothing is left).
+  QString paceText(const db::QueueCounts& counts, bool nothingLeft) const;
+
   QProgressBar* bar_;
   QLabel* label_;
 };

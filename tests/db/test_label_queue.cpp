@@ -1,7 +1,10 @@
 // LabelQueue: order (imported, seeded random, lowest margin under one score source), skipped counts
 // as done, overlap, a prompt that gains a completion coming back to those who ranked it, counts and
-// pace, and that the per-candidate lookups are index searches, never scans.
+// pace (seconds per prompt, breaks left out), and that the per-candidate lookups are index
+// searches, never scans.
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "db/completion_store.h"
 #include "db/label_queue.h"
@@ -56,6 +59,16 @@ class LabelQueueTest : public ::testing::Test {
     ids.bind(1, prompts_[p]);
     for (int rank = 0; ids.step(); ++rank) submission.ranks.emplace_back(ids.column_int(0), rank);
     return store_.submit_ranking(submission);
+  }
+
+  // Sets a ranking's time to `seconds` after a fixed start.
+  void set_time(int64_t ranking_id, double seconds) {
+    db_.prepare(
+           "UPDATE rankings SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', "
+           "'2026-01-05T09:00:00', ? || ' seconds') WHERE id = ?")
+        .bind(1, "+" + std::to_string(seconds))
+        .bind(2, ranking_id)
+        .run();
   }
 
   ProjectSettings settings(const std::string& order, int overlap) {
@@ -186,18 +199,64 @@ TEST_F(LabelQueueTest, LowMarginWithoutScoresKeepsTheImportedOrder) {
   EXPECT_EQ(LabelQueue(db_, alice_, unknown).order(), prompts_);
 }
 
-TEST_F(LabelQueueTest, CountsAndPace) {
+TEST_F(LabelQueueTest, CountsAndRemaining) {
   rank(0, alice_);
-  rank(0, alice_);  // an edit: one prompt done, two submits this hour
+  rank(0, alice_);  // an edit: one prompt done, two submits
   store_.skip({prompts_[1], alice_, {}, {}, "", 1});
   rank(2, bob_);
   LabelQueue queue(db_, alice_, settings("as_imported", 1));
   QueueCounts counts = queue.counts();
   EXPECT_EQ(counts.done, 2);
   EXPECT_EQ(counts.total, 6);
-  EXPECT_DOUBLE_EQ(counts.per_hour, 3);
-  db_.exec("UPDATE rankings SET created_at = '2020-01-01T00:00:00.000Z'");
-  EXPECT_DOUBLE_EQ(queue.counts().per_hour, 0);
+  EXPECT_EQ(counts.remaining, 4);
+  // Three submits within a second or so: a pace, and the time left at that pace.
+  ASSERT_TRUE(counts.seconds_per_prompt.has_value());
+  EXPECT_LT(*counts.seconds_per_prompt, 60);
+  ASSERT_TRUE(counts.seconds_left.has_value());
+  EXPECT_DOUBLE_EQ(*counts.seconds_left, 4 * *counts.seconds_per_prompt);
+  QueueCounts carol = LabelQueue(db_, carol_, settings("as_imported", 1)).counts();
+  EXPECT_EQ(carol.done, 0);
+  EXPECT_EQ(carol.remaining, 6);
+  EXPECT_FALSE(carol.seconds_per_prompt.has_value());  // no submit yet
+  EXPECT_FALSE(carol.seconds_left.has_value());
+}
+
+TEST_F(LabelQueueTest, PaceIsTheMedianGapBetweenSubmitsLeavingOutBreaks) {
+  LabelQueue queue(db_, alice_, settings("as_imported", 0));
+  set_time(rank(0, alice_), 0);
+  // One ranking: no pace yet (the old "per hour" read "1 per hour" here).
+  EXPECT_FALSE(queue.counts().seconds_per_prompt.has_value());
+  set_time(rank(1, alice_), 10);
+  EXPECT_DOUBLE_EQ(*queue.counts().seconds_per_prompt, 10);
+  set_time(rank(2, alice_), 30);
+  set_time(store_.skip({prompts_[3], alice_, {}, {}, "", 1}), 2000);  // after a 33-minute break
+  set_time(rank(0, alice_), 2012);                                    // an edit is a submit too
+  // Gaps 10, 20, (1970: a break), 12: the median of 10, 12, 20.
+  QueueCounts counts = queue.counts();
+  EXPECT_DOUBLE_EQ(*counts.seconds_per_prompt, 12);
+  EXPECT_EQ(counts.remaining, 2);  // prompts 4 and 5
+  EXPECT_DOUBLE_EQ(*counts.seconds_left, 24);
+  // An even number of gaps: the mean of the middle two (10, 12 | 20, 38).
+  set_time(rank(4, alice_), 2050);
+  counts = queue.counts();
+  EXPECT_DOUBLE_EQ(*counts.seconds_per_prompt, 16);
+  EXPECT_EQ(counts.remaining, 1);
+  EXPECT_DOUBLE_EQ(*counts.seconds_left, 16);
+
+  // Only breaks between the submits: no pace.
+  set_time(rank(0, bob_), 0);
+  set_time(rank(1, bob_), 700);
+  EXPECT_FALSE(LabelQueue(db_, bob_, settings("as_imported", 0)).counts().seconds_per_prompt);
+}
+
+TEST_F(LabelQueueTest, PaceFollowsTheLatestSubmits) {
+  // 110 slow submits (100 s apart), then kPaceGaps + 1 quick ones (5 s apart): today's pace is 5 s
+  // although most of all gaps are 100 s.
+  double at = 0;
+  for (int i = 0; i < 110; ++i, at += 100) set_time(rank(0, carol_), at);
+  for (int i = 0; i <= LabelQueue::kPaceGaps; ++i, at += 5) set_time(rank(0, carol_), at);
+  EXPECT_DOUBLE_EQ(*LabelQueue(db_, carol_, settings("as_imported", 0)).counts().seconds_per_prompt,
+                   5);
 }
 
 TEST_F(LabelQueueTest, APromptThatGainsACompletionComesBackToThoseWhoRankedIt) {
@@ -252,10 +311,11 @@ TEST_F(LabelQueueTest, PerSubmitQueriesUseIndexes) {
       "c WHERE c.prompt_id = r.prompt_id AND c.created_at > r.created_at)))",
       "SELECT coalesce(max(id), 0) FROM completions",
       "SELECT prompt_id FROM completions WHERE id > 5",
+      "SELECT julianday(created_at) * 86400.0 FROM rankings WHERE labeler_id = 1 ORDER BY "
+      "created_at DESC LIMIT 101",
       "SELECT count(*) FROM rankings WHERE prompt_id = 1 AND is_current = 1 AND status != "
       "'skipped' AND labeler_id != 1",
       "SELECT count(*) FROM rankings WHERE labeler_id = 1 AND is_current = 1",
-      "SELECT count(*) FROM rankings WHERE labeler_id = 1 AND created_at >= '2026'",
       "SELECT coalesce(max(version), 0) FROM rankings WHERE prompt_id = 1 AND labeler_id = 1",
       "SELECT id, text FROM completions WHERE prompt_id = 1 ORDER BY id",
       "SELECT count(*) FROM (SELECT 1 FROM completions WHERE prompt_id = 1 LIMIT 2)",
