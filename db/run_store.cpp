@@ -155,6 +155,15 @@ void RunStore::add_samples(int64_t run_id, int64_t step, const std::vector<RunSa
   transaction.commit();
 }
 
+std::optional<int64_t> RunStore::run_of_checkpoint(const std::string& path) {
+  Statement statement = db_.prepare(
+      "SELECT run_id FROM checkpoints WHERE path = ? AND run_id IS NOT NULL ORDER BY id DESC "
+      "LIMIT 1");
+  statement.bind(1, path);
+  if (!statement.step()) return std::nullopt;
+  return statement.column_int(0);
+}
+
 std::optional<RunRow> RunStore::run(int64_t run_id) {
   Statement select = db_.prepare(
       "SELECT id, kind, name, status, config, message, pid, heartbeat_at, parent_run_id "

@@ -90,6 +90,8 @@ class RunStore {
   void add_samples(int64_t run_id, int64_t step, const std::vector<RunSample>& samples);
 
   std::optional<RunRow> run(int64_t run_id);
+  // The run that wrote the checkpoint at `path` (as stored: absolute), the latest if several.
+  std::optional<int64_t> run_of_checkpoint(const std::string& path);
   // Every point of one metric, by step.
   std::vector<MetricPoint> metrics(int64_t run_id, const std::string& name);
   // One kind's reports, by step.

@@ -125,7 +125,7 @@ CREATE TABLE suggested_rankings (
 ALTER TABLE rankings ADD COLUMN strength INTEGER;
 )sql";
 
-// Version 3: the labeling queue. A labeler's rankings by time (pace per hour, history newest first)
+// Version 3: the labeling queue. A labeler's rankings by time (the labeler's pace, history newest first)
 // without scanning all of them, and reward-model scores per completion so the queue can offer the
 // prompts whose best two completions the model finds hardest to tell apart (lowest margin) first.
 constexpr const char* kV3 = R"sql(

@@ -4,6 +4,10 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 #include "app/cli/run_heartbeat.h"
 #include "db/run_store.h"
@@ -49,6 +53,29 @@ class SignalStop : public StopRoute {
   void (*previous_term_)(int) = SIG_DFL;
 };
 
+// The run this one builds on, from the checkpoints its config names: the run it resumes, else (for
+// online RL) the reward model's run, else the run that wrote its starting model. Empty when none of
+// them is a checkpoint of this project.
+std::optional<int64_t> parent_run(db::RunStore& store, const std::string& config_json) {
+  const nlohmann::json config = nlohmann::json::parse(config_json, nullptr, false);
+  if (!config.is_object()) return std::nullopt;
+  std::vector<std::string> dirs;
+  const auto add = [&](const nlohmann::json& value) {
+    if (value.is_string() && !value.get<std::string>().empty()) dirs.push_back(value);
+  };
+  add(config.value("resume_from", nlohmann::json()));
+  if (config.contains("reward") && config["reward"].is_object())
+    add(config["reward"].value("model", nlohmann::json()));
+  add(config.value("policy_dir", nlohmann::json()));
+  add(config.value("model_dir", nlohmann::json()));
+  for (const std::string& dir : dirs) {
+    std::filesystem::path path = std::filesystem::absolute(dir).lexically_normal();
+    if (path.filename().empty()) path = path.parent_path();  // "final/" -> "final"
+    if (auto run = store.run_of_checkpoint(path.string())) return run;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int64_t run_in_project(
@@ -56,7 +83,7 @@ int64_t run_in_project(
     const std::string& config_json, SinkEcho echo,
     const std::function<RunEnd(StoreMetricsSink& sink, int64_t run_id, StopRoute& stop)>& train) {
   db::RunStore store(db);
-  const int64_t run_id = store.create_run(kind, name, config_json);
+  const int64_t run_id = store.create_run(kind, name, config_json, parent_run(store, config_json));
   StoreMetricsSink sink(db, run_id, echo, kind + "-run" + std::to_string(run_id), kind);
   RunEnd end;
   try {

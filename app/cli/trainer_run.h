@@ -28,7 +28,8 @@ class StopRoute {
   virtual void route(std::function<void()> stop) = 0;
 };
 
-// Creates the runs row (kind, name, config JSON), a sink echoing as `echo`, and calls
+// Creates the runs row (kind, name, config JSON, and the parent run: the one whose checkpoint the
+// config resumes, trains against or starts from), a sink echoing as `echo`, and calls
 // `train(sink, run_id, stop_route)`. Returns the run id.
 int64_t run_in_project(
     db::Database& db, const std::string& kind, const std::string& name,
