@@ -230,7 +230,8 @@ int64_t run_step_model(Database& db, const std::string& label) {
 
 }  // namespace
 
-int64_t send_sample_to_queue(Database& db, int64_t run_id, int64_t sample_id) {
+int64_t send_sample_to_queue(Database& db, int64_t run_id, int64_t sample_id, bool* created) {
+  if (created) *created = false;
   Transaction transaction(db);
   const StoredSample sample = find_sample(db, run_id, sample_id);
   const int64_t prompt_id = *sample.prompt_id;
@@ -247,6 +248,7 @@ int64_t send_sample_to_queue(Database& db, int64_t run_id, int64_t sample_id) {
                   std::to_string(sample_id) + ": its completion was not stored");
   const int64_t id = db.last_insert_rowid();
   transaction.commit();
+  if (created) *created = true;
   return id;
 }
 

@@ -87,6 +87,8 @@ class RunBrowser {
 // has no project prompt (prompt_id NULL); if that prompt already has a completion with exactly this
 // text, returns that completion's id and inserts nothing. Labelers whose current ranking of the
 // prompt lacks the new completion get the prompt again (label_queue.h).
-int64_t send_sample_to_queue(Database& db, int64_t run_id, int64_t sample_id);
+// *created (when given) says whether a completion was added.
+int64_t send_sample_to_queue(Database& db, int64_t run_id, int64_t sample_id,
+                             bool* created = nullptr);
 
 }  // namespace prefstudio::db

@@ -4,6 +4,8 @@
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHash>
+#include <memory>
 #include <QInputDialog>
 #include <QKeySequence>
 #include <QMenuBar>
@@ -20,6 +22,7 @@
 #include "ui/labeling_controller.h"
 #include "ui/labeling_page.h"
 #include "ui/ranking_view.h"
+#include "ui/training/training_view.h"
 #include "ui/recent_projects.h"
 
 namespace prefstudio::ui {
@@ -89,9 +92,11 @@ bool MainWindow::openProject(const QString& path, const QString& labeler) {
   return true;
 }
 
-// The Data and Agreement tabs open their own connections to `path`; a new project replaces them.
+// The Data, Agreement and Training tabs open their own connections to `path`; a new project
+// replaces them.
 void MainWindow::replaceProjectViews(const QString& path) {
-  for (QWidget* old : {static_cast<QWidget*>(data_), static_cast<QWidget*>(agreement_)}) {
+  for (QWidget* old : {static_cast<QWidget*>(data_), static_cast<QWidget*>(agreement_),
+                       static_cast<QWidget*>(training_)}) {
     if (!old) continue;
     workspace_->removeTab(workspace_->indexOf(old));
     old->deleteLater();
@@ -100,7 +105,28 @@ void MainWindow::replaceProjectViews(const QString& path) {
   agreement_ = new AgreementView(path, workspace_);
   workspace_->insertTab(1, data_, tr("Data"));
   workspace_->insertTab(2, agreement_, tr("Agreement"));
+  training_ = new TrainingView(path, workspace_);
+  workspace_->insertTab(3, training_, tr("Training"));
   agreement_->refresh();
+}
+
+bool MainWindow::showView(const QString& name) {
+  const QHash<QString, QWidget*> views{{"label", labeling_}, {"data", data_},
+                                       {"agreement", agreement_}, {"training", training_}};
+  QWidget* view = views.value(name.toLower());
+  if (!view) return false;
+  workspace_->setCurrentWidget(view);
+  return true;
+}
+
+void MainWindow::selectTrainingRuns(const QVector<qint64>& runIds) {
+  if (!training_) return;
+  // The runs are listed by the view's poller a moment after it starts.
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = connect(training_, &TrainingView::runsListed, this, [this, runIds, connection] {
+    training_->selectRuns(runIds.isEmpty() ? training_->allRuns() : runIds);
+    disconnect(*connection);
+  });
 }
 
 void MainWindow::importFile() {

@@ -1,10 +1,11 @@
 // MainWindow: thin. Builds the menus and a workspace tab widget: "Label" (a LabelingPage), "Data"
-// (DataView) and "Agreement" (AgreementView), all for the open project; File > Import/Export run in
+// (DataView), "Agreement" (AgreementView) and "Training" (TrainingView), all for the open project; File > Import/Export run in
 // the background (import_dialog.h). MainWindow holds no labeling or data logic. Errors opening a project are shown in a
 // message box and leave the current project open.
 #pragma once
 
 #include <QMainWindow>
+#include <QVector>
 
 class QMenu;
 class QTabWidget;
@@ -14,6 +15,7 @@ namespace prefstudio::ui {
 class AgreementView;
 class DataView;
 class LabelingPage;
+class TrainingView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -26,6 +28,11 @@ class MainWindow : public QMainWindow {
   // index.
   int addWorkspaceTab(QWidget* page, const QString& title);
   LabelingPage* labelingPage() const { return labeling_; }
+  TrainingView* trainingView() const { return training_; }
+  // Shows the tab "label", "data", "agreement" or "training"; false for another name.
+  bool showView(const QString& name);
+  // Selects these runs in the Training tab once they are listed (all of them when empty).
+  void selectTrainingRuns(const QVector<qint64>& runIds);
   QTabWidget* workspace() const { return workspace_; }
 
  Q_SIGNALS:
@@ -47,6 +54,7 @@ class MainWindow : public QMainWindow {
   LabelingPage* labeling_ = nullptr;
   DataView* data_ = nullptr;
   AgreementView* agreement_ = nullptr;
+  TrainingView* training_ = nullptr;
   QString projectPath_;
   QString labeler_;
   QMenu* recentMenu_ = nullptr;

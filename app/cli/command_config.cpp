@@ -97,14 +97,17 @@ int run_defaults(const std::string& kind) {
   return 0;
 }
 
-// "<path>: dpo.beta: must be > 0" -> "dpo.beta"; "" when the message names no field.
+// "<path>: dpo.beta: must be > 0" -> "dpo.beta"; a nested parser's "optimizer.lr: ..." ->
+// "<kind>.optimizer.lr"; "" when the message names no field.
 std::string field_of(const std::string& message, const std::string& path,
                      const std::string& kind) {
-  std::string rest = message.rfind(path + ": ", 0) == 0 ? message.substr(path.size() + 2) : message;
-  const std::string prefix = kind + ".";
-  if (rest.rfind(prefix, 0) != 0) return "";
-  const size_t end = rest.find(':');
-  return end == std::string::npos ? "" : rest.substr(0, end);
+  const std::string rest =
+      message.rfind(path + ": ", 0) == 0 ? message.substr(path.size() + 2) : message;
+  const size_t end = rest.find(": ");
+  if (end == std::string::npos) return "";
+  const std::string token = rest.substr(0, end);
+  if (token.empty() || token.find_first_of(" '\"") != std::string::npos) return "";
+  return token.rfind(kind + ".", 0) == 0 ? token : kind + "." + token;
 }
 
 int run_check(const std::string& kind, const std::string& path) {

@@ -29,8 +29,16 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument("project", "The project file (.sqlite); created if new.");
   QCommandLineOption labelerOption("labeler", "Label as NAME (created if new).", "NAME");
   QCommandLineOption screenshotOption("screenshot", "Save the window to FILE and quit.", "FILE");
+  QCommandLineOption viewOption("view", "Open on VIEW: label, data, agreement or training.", "VIEW",
+                                "label");
+  QCommandLineOption runsOption("runs", "In the Training tab, select these runs (e.g. 2,3,4, or all).",
+                                "IDS");
+  QCommandLineOption delayOption("screenshot-delay", "Wait MS before the screenshot.", "MS", "1200");
   parser.addOption(labelerOption);
   parser.addOption(screenshotOption);
+  parser.addOption(viewOption);
+  parser.addOption(runsOption);
+  parser.addOption(delayOption);
   parser.process(app);
 
   QString project = parser.positionalArguments().value(0);
@@ -46,6 +54,18 @@ int main(int argc, char** argv) {
 
   prefstudio::ui::MainWindow window;
   if (!window.openProject(project, labeler)) return 1;
+  if (!window.showView(parser.value(viewOption))) {
+    std::fprintf(stderr, "unknown view '%s': label, data, agreement or training\n",
+                 qPrintable(parser.value(viewOption)));
+    return 2;
+  }
+  if (parser.isSet(runsOption)) {
+    QVector<qint64> runs;  // empty: all
+    if (parser.value(runsOption) != "all")
+      for (const QString& id : parser.value(runsOption).split(',', Qt::SkipEmptyParts))
+        runs << id.toLongLong();
+    window.selectTrainingRuns(runs);
+  }
   window.show();
 #ifdef PREFSTUDIO_TEST_HOOKS
   // Test builds only (prefstudio-scripted): a script of key presses from the environment.
@@ -54,7 +74,7 @@ int main(int argc, char** argv) {
 #endif
   if (parser.isSet(screenshotOption)) {
     QString file = parser.value(screenshotOption);
-    QTimer::singleShot(1200, &window, [&window, file] {
+    QTimer::singleShot(parser.value(delayOption).toInt(), &window, [&window, file] {
       bool saved = window.grab().save(file);
       std::fprintf(saved ? stdout : stderr, "%s %s\n", saved ? "saved" : "cannot save",
                    qPrintable(file));

@@ -32,6 +32,7 @@ namespace {
 constexpr double kMaxSmoothing = 0.99;
 constexpr double kHoverReach = 24.0;  // pixels from the mouse to a point it may show
 constexpr double kMarkerReach = 5.0;  // pixels from a marker line that show its text
+constexpr int kSparsePoints = 60;    // up to this many points a series also shows them as dots
 constexpr int kFaintAlpha = 60;       // the raw curve behind a smoothed one
 constexpr int kMarkersListed = 40;    // in the marker summary's tooltip
 constexpr int kGrowthRoom = 1024;     // points a rebuilt graph can take before it reallocates
@@ -187,6 +188,7 @@ void MetricChart::createFaint(Series& series) {
 void MetricChart::styleSeries(Series& series) {
   series.line->setName(series.label);
   series.line->setPen(cosmeticPen(series.color));
+  markSparse(series);
   if (series.faint) series.faint->setPen(cosmeticPen(faintColor(series.color, kFaintAlpha)));
 }
 
@@ -194,6 +196,14 @@ void MetricChart::removeGraphs(Series& series) {
   plot_->removeGraph(series.line);
   if (series.faint) plot_->removeGraph(series.faint);
   series.line = series.faint = nullptr;
+}
+
+// A series of few points (an evaluation every N steps, a single final value) shows its points as
+// dots: a lone point drawn as a line is invisible.
+void MetricChart::markSparse(Series& series) {
+  const bool sparse = series.x.size() <= kSparsePoints;
+  series.line->setScatterStyle(sparse ? QCPScatterStyle(QCPScatterStyle::ssDisc, 5)
+                                      : QCPScatterStyle(QCPScatterStyle::ssNone));
 }
 
 // Adds points to the raw data by the append rule; returns the first raw index that changed.
@@ -224,6 +234,7 @@ void MetricChart::setSeries(const QString& key, const QString& label, const QVec
   series.y.reserve(x.size() + x.size() / 2 + kGrowthRoom);
   ingest(series, x, y);
   rebuild(series);
+  markSparse(series);
   data_changed_ = true;
   requestReplot();
 }
@@ -234,6 +245,7 @@ void MetricChart::appendPoints(const QString& key, const QVector<double>& x,
   Series& series = seriesFor(key, QString());
   const int from = ingest(series, x, y);
   showFrom(series, from);
+  markSparse(series);
   data_changed_ = true;
   // Zoomed into the past while the run goes on: new steps right of the view change nothing
   // shown (the segment from the last point before them counts), so no frame is spent on them.
@@ -435,7 +447,8 @@ void MetricChart::setLogY(bool on) {
 
 void MetricChart::rescale() {
   plot_->rescaleAxes();
-  plot_->yAxis->scaleRange(1.08);  // a little air above and below the curves
+  plot_->yAxis->scaleRange(1.1);   // a little air above and below the curves
+  plot_->xAxis->scaleRange(1.03);  // and beside them: a point on the edge stays whole
   data_changed_ = false;
 }
 

@@ -106,6 +106,7 @@ class MetricChart : public QWidget {
   int ingest(Series& series, const QVector<double>& x, const QVector<double>& y);
   void createFaint(Series& series);
   void styleSeries(Series& series);
+  void markSparse(Series& series);
   void rebuild(Series& series);
   void showFrom(Series& series, int from);
   void pushShown(Series& series, int from);
