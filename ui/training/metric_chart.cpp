@@ -447,9 +447,22 @@ void MetricChart::setLogY(bool on) {
 
 void MetricChart::rescale() {
   plot_->rescaleAxes();
+  widenFlatRange();
   plot_->yAxis->scaleRange(1.1);   // a little air above and below the curves
   plot_->xAxis->scaleRange(1.03);  // and beside them: a point on the edge stays whole
   data_changed_ = false;
+}
+
+// A constant curve (a learning rate without schedule) has an empty value range, which QCustomPlot
+// refuses, keeping whatever range the axis had: centre the axis on the value instead.
+void MetricChart::widenFlatRange() {
+  double low = std::numeric_limits<double>::infinity(), high = -low;
+  for (const Series& series : series_)
+    for (double y : series.y)
+      if (std::isfinite(y) && (!log_y_ || y > 0)) low = std::min(low, y), high = std::max(high, y);
+  if (!(low <= high) || high - low > 1e-12 * std::max(1.0, std::abs(high))) return;
+  const double half = low == 0.0 ? 1.0 : std::abs(low) * 0.1;
+  plot_->yAxis->setRange(low - half, high + half);
 }
 
 void MetricChart::syncRanges() {

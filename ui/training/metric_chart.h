@@ -114,6 +114,7 @@ class MetricChart : public QWidget {
   void replotNow();
   void syncRanges();
   void rescale();
+  void widenFlatRange();
   void onMouseMove(QMouseEvent* event);
   void removeGraphs(Series& series);
   void stopFollowing();

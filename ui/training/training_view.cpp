@@ -171,11 +171,25 @@ void TrainingView::onRunsListed(const QVector<RunInfo>& runs) {
   const QVector<qint64> selected = selectedRuns();
   model_->setRuns(runs);
   if (model_->rowCount() > 0 && selected != selectedRuns()) selectRuns(selected);
-  if (!listedOnce_ && selected.isEmpty() && !runs.isEmpty()) selectRuns({runs.back().id});
+  if (!listedOnce_ && selected.isEmpty()) selectNewestTrainedRun(runs);
   listedOnce_ = true;  // from now on an empty selection is the user's
+  for (const RunInfo& run : runs) {
+    if (run.name != launchedName_) continue;
+    launchedName_.clear();  // the run just launched from here: show it
+    selectRuns({run.id});
+  }
   curves_->setRuns(selectedInfos());
   updateProgress();
   Q_EMIT runsListed();
+}
+
+// The newest run with metrics (the demo's summary row has none).
+void TrainingView::selectNewestTrainedRun(const QVector<RunInfo>& runs) {
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    if (it->lastStep < 0) continue;
+    selectRuns({it->id});
+    return;
+  }
 }
 
 void TrainingView::onSelectionChanged() {
@@ -293,7 +307,7 @@ void TrainingView::updateProgress() {
     return;
   }
   const RunInfo& run = infos.front();
-  const qint64 total = run.config.value("steps").toInteger();
+  const qint64 total = expectedSteps(run);
   const double rate = run.lastWallTime > 0 ? run.lastStep / run.lastWallTime : 0.0;
   progress_->setRange(0, total > 0 ? static_cast<int>(total) : 0);  // 0..0: steps unknown
   progress_->setValue(static_cast<int>(run.lastStep));
@@ -306,6 +320,20 @@ void TrainingView::updateProgress() {
   if (run.isLive() && total <= 0) progress_->setRange(0, 0);
   if (!run.isLive() && total <= 0) progress_->setRange(0, 1), progress_->setValue(1);
   progressText_->setText(text);
+}
+
+// The optimizer steps a run will take, as its metrics count them; 0 when its config does not say
+// (SFT, reward and DPO runs sized in epochs). Online RL's "steps" are rollouts, each followed by
+// ppo_epochs passes over its samples in minibatches.
+qint64 TrainingView::expectedSteps(const RunInfo& run) {
+  const QJsonObject& config = run.config;
+  const qint64 steps = config.value("steps").toInteger();
+  if (run.kind != "ppo" && run.kind != "rloo" && run.kind != "grpo") return steps;
+  const qint64 samples =
+      config.value("rollout_prompts").toInteger() * config.value("samples_per_prompt").toInteger();
+  const qint64 minibatch = std::max<qint64>(1, config.value("minibatch_size").toInteger());
+  const qint64 epochs = std::max<qint64>(1, config.value("ppo_epochs").toInteger());
+  return steps * epochs * ((samples + minibatch - 1) / minibatch);
 }
 
 void TrainingView::fillEvents() {
@@ -353,6 +381,7 @@ LaunchDialog* TrainingView::newRun() {
   dialog_->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog_, &LaunchDialog::launched, this, [this](const QString& name) {
     showMessage(tr("Started %1").arg(name));
+    launchedName_ = name;
     pollNow();
   });
   dialog_->show();

@@ -77,7 +77,9 @@ class TrainingView : public QWidget {
   void onRunUpdated(const RunUpdate& update);
   void onFrontier(const QHash<qint64, QVector<PolicyPoint>>& points);
   void onSelectionChanged();
+  void selectNewestTrainedRun(const QVector<RunInfo>& runs);
   void updateProgress();
+  static qint64 expectedSteps(const RunInfo& run);
   void updateBest(qint64 runId, const QVector<QPointF>& points);
   void fillEvents();
   void fillCheckpoints();
@@ -108,6 +110,7 @@ class TrainingView : public QWidget {
   QHash<qint64, QVector<PolicyPoint>> frontierPoints_;
   QPointer<LaunchDialog> dialog_;
   bool listedOnce_ = false;
+  QString launchedName_;  // selected once it is listed
 };
 
 }  // namespace prefstudio::ui
