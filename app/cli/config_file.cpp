@@ -25,7 +25,9 @@ nlohmann::json read_config_file(const std::string& path, const std::string& sect
 
 std::string resolve_config_path(const std::string& relative, const std::string& config_path) {
   if (relative.empty() || fs::path(relative).is_absolute()) return relative;
-  return (fs::path(config_path).parent_path() / relative).lexically_normal().string();
+  // Absolute, so the config a run stores repeats from any folder (the GUI's Resume writes it
+  // into another file).
+  return fs::absolute(fs::path(config_path).parent_path() / relative).lexically_normal().string();
 }
 
 }  // namespace prefstudio::cli

@@ -27,7 +27,8 @@ auto parse_config_file(const std::string& path, const std::string& section, Pars
   }
 }
 
-// `relative` from the folder of `config_path`; absolute and empty paths are returned as they are.
+// `relative` from the folder of `config_path`, made absolute; absolute and empty paths are returned
+// as they are.
 std::string resolve_config_path(const std::string& relative, const std::string& config_path);
 
 }  // namespace prefstudio::cli

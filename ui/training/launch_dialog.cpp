@@ -128,8 +128,10 @@ void LaunchDialog::loadKind(const QString& kind) {
   ready_ = false;
   launch_->setEnabled(false);
   status_->setText(tr("Reading the %1 trainer's keys from prefstudio-cli...").arg(kind));
-  if (name_->text().isEmpty() || kKinds.contains(name_->text().section('-', 0, 0)))
-    name_->setText(kind + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+  if (name_->text().isEmpty() || name_->text() == autoName_) {
+    autoName_ = kind + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
+    name_->setText(autoName_);
+  }
   start_->blockSignals(true);
   reward_->blockSignals(true);
   start_->clear();

@@ -70,6 +70,7 @@ class LaunchDialog : public QDialog {
   QLabel* status_;
   QPushButton* launch_;
   QJsonObject pending_;
+  QString autoName_;  // the name the dialog made up; replaced when the trainer changes
   bool ready_ = false;
 };
 

@@ -298,15 +298,18 @@ void TrainingView::selectRuns(const QVector<qint64>& runIds) {
 
 void TrainingView::updateProgress() {
   const QVector<RunInfo> infos = selectedInfos();
-  stop_->setEnabled(!infos.isEmpty() && infos.front().isLive());
+  stop_->setEnabled(std::any_of(infos.begin(), infos.end(), [](const RunInfo& info) { return info.isLive(); }));
   resume_->setEnabled(!infos.isEmpty() && !infos.front().isLive());
-  if (infos.isEmpty() || infos.front().lastStep < 0) {
+  if (infos.isEmpty() || std::all_of(infos.begin(), infos.end(),
+                                      [](const RunInfo& info) { return info.lastStep < 0; })) {
     progress_->setRange(0, 1);
     progress_->setValue(0);
     progressText_->clear();
     return;
   }
-  const RunInfo& run = infos.front();
+  // A live run among the selected is the one whose progress matters.
+  const auto live = std::find_if(infos.begin(), infos.end(), [](const RunInfo& info) { return info.isLive(); });
+  const RunInfo& run = live != infos.end() ? *live : infos.front();
   const qint64 total = expectedSteps(run);
   const double rate = run.lastWallTime > 0 ? run.lastStep / run.lastWallTime : 0.0;
   progress_->setRange(0, total > 0 ? static_cast<int>(total) : 0);  // 0..0: steps unknown
@@ -407,14 +410,16 @@ LaunchDialog* TrainingView::resumeSelected() {
   LaunchDialog* dialog = newRun();
   QJsonObject config = run.config;
   config.insert("resume_from", checkpoint);
+  config.remove("output_dir");  // the resumed run's own folder: the stopped run's stays as it was
   dialog->preset(run.kind, config, run.name + "-resumed");
   return dialog;
 }
 
 bool TrainingView::stopSelected() {
   const QVector<RunInfo> infos = selectedInfos();
-  if (infos.isEmpty() || !infos.front().isLive()) return false;
-  const RunInfo& run = infos.front();
+  const auto live = std::find_if(infos.begin(), infos.end(), [](const RunInfo& info) { return info.isLive(); });
+  if (live == infos.end()) return false;
+  const RunInfo& run = *live;
   const bool sent = launcher_->stop(run.name, run.pid.value_or(0));
   showMessage(sent ? tr("Asked run %1 to stop; it saves a checkpoint first").arg(run.id)
                    : tr("Run %1 is not a process on this machine").arg(run.id));

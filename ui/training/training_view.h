@@ -61,7 +61,7 @@ class TrainingView : public QWidget {
   // The form for resuming the first selected run from its last checkpoint; nullptr (and a
   // message) when it has none.
   LaunchDialog* resumeSelected();
-  // Asks the first selected running run to stop (it saves a checkpoint first).
+  // Asks the first running run among the selected to stop (it saves a checkpoint first).
   bool stopSelected();
   void pollNow();
 
