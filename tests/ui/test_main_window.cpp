@@ -12,6 +12,7 @@
 #include "labeling_fixture.h"
 #include "ui/labeling_controller.h"
 #include "ui/labeling_page.h"
+#include "ui/training/training_view.h"
 #include "ui/main_window.h"
 #include "ui/ranking_view.h"
 #include "ui/recent_projects.h"
@@ -38,27 +39,32 @@ class TestMainWindow : public QObject {
     QSignalSpy opened(&window, &ui::MainWindow::projectOpened);
     QVERIFY(window.openProject(existing, "alice"));
     QCOMPARE(opened.count(), 1);
-    // The project's three views: labeling, the data table and the agreement.
-    QCOMPARE(window.workspace()->count(), 3);
-    QCOMPARE(window.workspace()->tabText(0), QString("Label"));
-    QCOMPARE(window.workspace()->tabText(1), QString("Data"));
-    QCOMPARE(window.workspace()->tabText(2), QString("Agreement"));
-    QCOMPARE(window.labelingPage()->view()->promptId(), prompts[0]);
-    QCOMPARE(window.labelingPage()->controller()->labeler(), QString("alice"));
-    QCOMPARE(ui::RecentProjects::projects().value(0), QFileInfo(existing).absoluteFilePath());
-    QCOMPARE(ui::RecentProjects::lastLabeler(), QString("alice"));
-
-    int extra = window.addWorkspaceTab(new QLabel("training"), "Training");
-    QCOMPARE(window.workspace()->tabText(extra), QString("Training"));
-
-    QString fresh = dir.filePath("fresh.sqlite");  // created and migrated on open
-    QVERIFY(window.openProject(fresh, "bob"));
-    // The project's views are replaced by the new project's; the added tab stays.
+    // The project's four views: labeling, the data table, the agreement and training.
     QCOMPARE(window.workspace()->count(), 4);
     QCOMPARE(window.workspace()->tabText(0), QString("Label"));
     QCOMPARE(window.workspace()->tabText(1), QString("Data"));
     QCOMPARE(window.workspace()->tabText(2), QString("Agreement"));
     QCOMPARE(window.workspace()->tabText(3), QString("Training"));
+    QVERIFY(window.showView("training"));
+    QCOMPARE(window.workspace()->currentWidget(), window.trainingView());
+    QVERIFY(!window.showView("nonsense"));
+    QCOMPARE(window.labelingPage()->view()->promptId(), prompts[0]);
+    QCOMPARE(window.labelingPage()->controller()->labeler(), QString("alice"));
+    QCOMPARE(ui::RecentProjects::projects().value(0), QFileInfo(existing).absoluteFilePath());
+    QCOMPARE(ui::RecentProjects::lastLabeler(), QString("alice"));
+
+    int extra = window.addWorkspaceTab(new QLabel("extra"), "Extra");
+    QCOMPARE(window.workspace()->tabText(extra), QString("Extra"));
+
+    QString fresh = dir.filePath("fresh.sqlite");  // created and migrated on open
+    QVERIFY(window.openProject(fresh, "bob"));
+    // The project's views are replaced by the new project's; the added tab stays.
+    QCOMPARE(window.workspace()->count(), 5);
+    QCOMPARE(window.workspace()->tabText(0), QString("Label"));
+    QCOMPARE(window.workspace()->tabText(1), QString("Data"));
+    QCOMPARE(window.workspace()->tabText(2), QString("Agreement"));
+    QCOMPARE(window.workspace()->tabText(3), QString("Training"));
+    QCOMPARE(window.workspace()->tabText(4), QString("Extra"));
     QCOMPARE(window.labelingPage()->view()->promptId(), 0);  // nothing to label yet
     QCOMPARE(ui::RecentProjects::projects().size(), 2);
     QCOMPARE(ui::RecentProjects::projects().value(0), QFileInfo(fresh).absoluteFilePath());

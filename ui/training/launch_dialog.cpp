@@ -81,7 +81,6 @@ LaunchDialog::LaunchDialog(const QString& projectPath, RunLauncher* launcher,
   buttons->addButton(QDialogButtonBox::Cancel);
   connect(load, &QPushButton::clicked, this, &LaunchDialog::loadFile);
   connect(save, &QPushButton::clicked, this, &LaunchDialog::saveFile);
-  disconnect(buttons, &QDialogButtonBox::accepted, nullptr, nullptr);
   connect(launch_, &QPushButton::clicked, this, &LaunchDialog::launchRun);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
