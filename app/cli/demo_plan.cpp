@@ -22,8 +22,8 @@ DemoPlan make_demo_plan(bool quick, uint64_t seed, int threads, int64_t prompts)
     plan.sft_steps = 200;
     plan.reward_epochs = 6;
     plan.dpo_epochs = 6;
-    plan.ppo_rollouts = 10;
-    plan.grpo_rollouts = 20;
+    plan.ppo_rollouts = 6;
+    plan.grpo_rollouts = 16;
     plan.trainer_evaluations = false;
   }
   if (prompts > 0) {

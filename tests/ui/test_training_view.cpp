@@ -16,6 +16,7 @@
 #include "db/run_browser.h"
 #include "db/run_store.h"
 #include "ui/training/calibration_chart.h"
+#include "ui/training/checkpoint_export.h"
 #include "ui/training/config_form.h"
 #include "ui/training/curves_panel.h"
 #include "ui/training/frontier_chart.h"
@@ -182,6 +183,30 @@ class TestTrainingView : public QObject {
     // The reward model's calibration reaches its chart.
     view.selectRuns({resumedId});
     QTRY_VERIFY_WITH_TIMEOUT(view.calibration()->report().contains("reliability"), 30000);
+
+    // Its checkpoint exported as a model folder: the files, and nothing half-copied on a retry.
+    db::Database db(project_.toStdString(), false);
+    const auto checkpoints = db::RunBrowser(db).checkpoints(resumedId);
+    QVERIFY(!checkpoints.empty());
+    const QString exported = dir_.filePath("exported-reward");
+    QString error;
+    QVERIFY2(ui::exportCheckpoint(QString::fromStdString(checkpoints.back().path), exported, &error),
+             qPrintable(error));
+    for (const char* file : {"config.json", "model.safetensors", "prefstudio.json"})
+      QVERIFY2(QFileInfo::exists(exported + "/" + file), file);
+    QVERIFY(!QFileInfo::exists(exported + ".partial"));
+    QVERIFY(!ui::exportCheckpoint(QString::fromStdString(checkpoints.back().path), exported, &error));
+    QVERIFY(error.contains("already exists"));
+  }
+
+  // An online-RL checkpoint keeps its policy in policy/ beside the critic: that is the model.
+  void rlCheckpointExportsItsPolicy() {
+    const QString checkpoint = dir_.filePath("rl-step");
+    QVERIFY(QDir().mkpath(checkpoint + "/policy") && QDir().mkpath(checkpoint + "/value"));
+    QVERIFY(QFile::copy(model_ + "/config.json", checkpoint + "/policy/config.json"));
+    QVERIFY(QFile::copy(model_ + "/model.safetensors", checkpoint + "/policy/model.safetensors"));
+    QCOMPARE(ui::modelFolderOf(checkpoint), QDir(checkpoint).filePath("policy"));
+    QVERIFY(ui::modelFolderOf(dir_.filePath("r.jsonl")).isEmpty());
   }
 
   void runFromAnotherProcessAppearsAndGrows() {
