@@ -89,6 +89,7 @@ void LabelQueue::pick_up_new_completions() {
   int64_t max_id = max_completion_id_.column_int(0);
   max_completion_id_.reset();
   if (max_id <= seen_completion_id_) return;
+  open_count_.reset();  // prompts reopened: count again
   // A rowid range: only the completions added since the last look.
   Statement added = db_.prepare("SELECT prompt_id FROM completions WHERE id > ?");
   added.bind(1, seen_completion_id_);
@@ -101,6 +102,7 @@ void LabelQueue::pick_up_new_prompts() {
   int64_t max_id = max_id_.column_int(0);
   max_id_.reset();
   if (max_id <= max_prompt_id_) return;
+  open_count_.reset();
   int64_t at = order_.empty() ? 0 : order_[cursor_ % order_.size()];
   load_order();
   auto found = std::find(order_.begin(), order_.end(), at);
@@ -202,6 +204,26 @@ std::optional<int64_t> LabelQueue::next() {
   return std::nullopt;
 }
 
+void LabelQueue::mark_done(int64_t prompt_id) {
+  // One open prompt fewer, if it was counted open (any prompt not done was, unless others closed
+  // it; the count is the most this labeler has left either way).
+  if (done_.insert(prompt_id).second && open_count_ && *open_count_ > 0) --*open_count_;
+}
+
+void LabelQueue::mark_undone(int64_t prompt_id) {
+  done_.erase(prompt_id);
+  open_count_.reset();  // rare: count again
+}
+
+int64_t LabelQueue::open_prompts() {
+  if (!open_count_) {
+    int64_t open = 0;
+    for (int64_t prompt_id : order_) open += is_open(prompt_id) ? 1 : 0;
+    open_count_ = open;
+  }
+  return *open_count_;
+}
+
 std::optional<double> LabelQueue::seconds_per_prompt() {
   pace_.bind(1, labeler_id_).bind(2, kPaceGaps + 1);
   std::vector<double> times;
@@ -218,7 +240,9 @@ QueueCounts LabelQueue::counts() {
   done.bind(1, labeler_id_);
   done.step();
   counts.done = done.column_int(0);
-  counts.remaining = std::max<int64_t>(counts.total - counts.done, 0);
+  counts.remaining_is_bound = order_.size() > kExactRemainingLimit;
+  counts.remaining = counts.remaining_is_bound ? std::max<int64_t>(counts.total - counts.done, 0)
+                                               : open_prompts();
   counts.seconds_per_prompt = seconds_per_prompt();
   if (counts.seconds_per_prompt)
     counts.seconds_left = static_cast<double>(counts.remaining) * *counts.seconds_per_prompt;

@@ -35,9 +35,13 @@ namespace prefstudio::db {
 struct QueueCounts {
   int64_t done = 0;   // prompts with this labeler's current ranking (any status)
   int64_t total = 0;  // prompts in the project
-  // Prompts not answered yet: total - done. With an overlap, other labelers may take some of them
-  // first, so it is the most this labeler has left.
+  // Prompts open to this labeler: not answered by them, with two completions or more, and (with an
+  // overlap) not already answered by enough others. Counted by the queue's own rule when the
+  // queue opens (projects up to LabelQueue::kExactRemainingLimit prompts) and kept by this
+  // session's submits and undos; answers by others since then are seen at the next opening. Above
+  // the limit it is total - done, the most there can be, and remaining_is_bound says so.
   int64_t remaining = 0;
+  bool remaining_is_bound = false;
   // This labeler's pace: the median gap between consecutive submits (every status and version) of
   // the latest kPaceGaps + 1, leaving out gaps over kBreakSeconds (breaks); empty before two
   // submits or when every gap was a break.
@@ -56,6 +60,8 @@ class LabelQueue {
   // The pace reads the gaps between this many + 1 latest submits (an index range, whatever the
   // labeler's history), so it follows the labeler's pace of today.
   static constexpr int kPaceGaps = 100;
+  // Up to this many prompts the open ones are counted exactly (a few index lookups each, once).
+  static constexpr size_t kExactRemainingLimit = 20000;
 
   // Throws DbError on an unreadable settings row.
   LabelQueue(Database& db, int64_t labeler_id, const ProjectSettings& settings);
@@ -64,8 +70,8 @@ class LabelQueue {
   std::optional<int64_t> next();
   // Tells the queue that this labeler finished (or un-did) a prompt in this session, so the walk
   // can skip it without a lookup. The database stays the authority.
-  void mark_done(int64_t prompt_id) { done_.insert(prompt_id); }
-  void mark_undone(int64_t prompt_id) { done_.erase(prompt_id); }
+  void mark_done(int64_t prompt_id);
+  void mark_undone(int64_t prompt_id);
   // Offers `prompt_id` before any other while it is open; the latest put comes first. Undone
   // prompts come next this way, not when the walk wraps around.
   void put_first(int64_t prompt_id) { first_.push_back(prompt_id); }
@@ -83,6 +89,8 @@ class LabelQueue {
   // Prompts that gained a completion since the last look leave done_, so is_open looks again.
   void pick_up_new_completions();
   std::optional<double> seconds_per_prompt();
+  // QueueCounts::remaining: the open prompts, counted once and then kept up to date.
+  int64_t open_prompts();
 
   Database& db_;
   int64_t labeler_id_;
@@ -93,6 +101,7 @@ class LabelQueue {
   std::vector<int64_t> order_;        // every prompt id, in queue order
   size_t cursor_ = 0;                 // index into order_ of the next candidate
   std::unordered_set<int64_t> done_;  // prompts this labeler has a current ranking for
+  std::optional<int64_t> open_count_;  // open_prompts(), once counted; reset when prompts change
   std::vector<int64_t> first_;        // put_first, a stack
   Statement mine_;
   Statement rankable_;

@@ -54,10 +54,11 @@ QString ProgressPanel::paceText(const db::QueueCounts& counts, bool nothingLeft)
       tr("%1 s per prompt")
           .arg(locale.toString(std::max(1.0, std::round(*counts.seconds_per_prompt)), 'f', 0));
   if (nothingLeft || counts.remaining <= 0 || !counts.seconds_left) return text;
-  const QString prompts =
+  QString prompts =
       counts.remaining == 1
           ? tr("1 prompt")
           : tr("%1 prompts").arg(locale.toString(static_cast<qlonglong>(counts.remaining)));
+  if (counts.remaining_is_bound) prompts = tr("at most %1").arg(prompts);
   const double seconds = *counts.seconds_left;
   if (seconds < 60) return text + separator + tr("less than a minute left for %1").arg(prompts);
   const qlonglong minutes = std::llround(seconds / 60);

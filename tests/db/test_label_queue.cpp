@@ -208,15 +208,16 @@ TEST_F(LabelQueueTest, CountsAndRemaining) {
   QueueCounts counts = queue.counts();
   EXPECT_EQ(counts.done, 2);
   EXPECT_EQ(counts.total, 6);
-  EXPECT_EQ(counts.remaining, 4);
+  EXPECT_EQ(counts.remaining, 3);  // 3, 4 and 5: bob's ranking of 2 reaches the overlap of 1
+  EXPECT_FALSE(counts.remaining_is_bound);
   // Three submits within a second or so: a pace, and the time left at that pace.
   ASSERT_TRUE(counts.seconds_per_prompt.has_value());
   EXPECT_LT(*counts.seconds_per_prompt, 60);
   ASSERT_TRUE(counts.seconds_left.has_value());
-  EXPECT_DOUBLE_EQ(*counts.seconds_left, 4 * *counts.seconds_per_prompt);
+  EXPECT_DOUBLE_EQ(*counts.seconds_left, 3 * *counts.seconds_per_prompt);
   QueueCounts carol = LabelQueue(db_, carol_, settings("as_imported", 1)).counts();
   EXPECT_EQ(carol.done, 0);
-  EXPECT_EQ(carol.remaining, 6);
+  EXPECT_EQ(carol.remaining, 4);  // alice ranked 0 and bob 2; alice only skipped 1
   EXPECT_FALSE(carol.seconds_per_prompt.has_value());  // no submit yet
   EXPECT_FALSE(carol.seconds_left.has_value());
 }
@@ -227,10 +228,12 @@ TEST_F(LabelQueueTest, PaceIsTheMedianGapBetweenSubmitsLeavingOutBreaks) {
   // One ranking: no pace yet (the old "per hour" read "1 per hour" here).
   EXPECT_FALSE(queue.counts().seconds_per_prompt.has_value());
   set_time(rank(1, alice_), 10);
+  queue.mark_done(prompts_[1]);  // as the labeling controller does after each submit
   EXPECT_DOUBLE_EQ(*queue.counts().seconds_per_prompt, 10);
   set_time(rank(2, alice_), 30);
   set_time(store_.skip({prompts_[3], alice_, {}, {}, "", 1}), 2000);  // after a 33-minute break
   set_time(rank(0, alice_), 2012);                                    // an edit is a submit too
+  for (int i : {2, 3, 0}) queue.mark_done(prompts_[i]);
   // Gaps 10, 20, (1970: a break), 12: the median of 10, 12, 20.
   QueueCounts counts = queue.counts();
   EXPECT_DOUBLE_EQ(*counts.seconds_per_prompt, 12);
@@ -238,6 +241,7 @@ TEST_F(LabelQueueTest, PaceIsTheMedianGapBetweenSubmitsLeavingOutBreaks) {
   EXPECT_DOUBLE_EQ(*counts.seconds_left, 24);
   // An even number of gaps: the mean of the middle two (10, 12 | 20, 38).
   set_time(rank(4, alice_), 2050);
+  queue.mark_done(prompts_[4]);
   counts = queue.counts();
   EXPECT_DOUBLE_EQ(*counts.seconds_per_prompt, 16);
   EXPECT_EQ(counts.remaining, 1);
