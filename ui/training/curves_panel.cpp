@@ -76,6 +76,10 @@ QStringList CurvesPanel::defaultMetrics(const QString& kind) {
 void CurvesPanel::setRuns(const QVector<RunInfo>& runs) {
   QMap<qint64, RunInfo> next;
   for (const RunInfo& run : runs) next.insert(run.id, run);
+  if (next.keys() == runs_.keys()) {
+    runs_ = next;  // the same runs, newer state: nothing on the charts changes
+    return;
+  }
   for (qint64 id : runs_.keys()) {
     if (next.contains(id)) continue;
     points_.remove(id);

@@ -123,7 +123,7 @@ void RunPoller::poll(bool force) {
       RunUpdate update = readRun(it.key(), it.value());
       const bool any = update.reset || !update.metrics.isEmpty() || update.hasEvents ||
                        !update.samples.isEmpty() || update.hasCheckpoints ||
-                       update.calibration || update.hasPolicy;
+                       update.calibration;
       if (any) Q_EMIT runUpdated(update);
     }
     if (force || changed) readFrontier(runs);
@@ -182,12 +182,6 @@ RunUpdate RunPoller::readRun(qint64 runId, Watched& state) {
     state.calibrationStep = calibration.back().step;
     update.calibration = parseObject(calibration.back().report);
     update.calibrationStep = state.calibrationStep;
-  }
-  const auto policy = store.evaluations(runId, "policy");
-  if (static_cast<int>(policy.size()) != state.policy) {
-    state.policy = static_cast<int>(policy.size());
-    update.hasPolicy = true;
-    update.policy = toPolicyPoints(policy);
   }
   return update;
 }

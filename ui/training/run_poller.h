@@ -52,7 +52,7 @@ class RunPoller : public QObject {
   struct Watched {
     qint64 fromStep = 0;
     qint64 lastSampleStep = -1;
-    int events = -1, checkpoints = -1, policy = -1;
+    int events = -1, checkpoints = -1;
     qint64 calibrationStep = -1;
     bool sent = false;
   };

@@ -65,8 +65,7 @@ struct RunUpdate {
   QVector<CheckpointInfo> checkpoints;    // all of them, when their number changed
   std::optional<QJsonObject> calibration; // the latest reward_calibration report, when new
   qint64 calibrationStep = -1;
-  QVector<PolicyPoint> policy;            // every policy evaluation, when their number changed
-  bool hasEvents = false, hasCheckpoints = false, hasPolicy = false;
+  bool hasEvents = false, hasCheckpoints = false;
 };
 
 }  // namespace prefstudio::ui

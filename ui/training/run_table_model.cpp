@@ -3,17 +3,18 @@
 
 #include <QBrush>
 #include <QColor>
+#include <algorithm>
 
 namespace prefstudio::ui {
 
-namespace {
-
-QString duration(double seconds) {
-  const qint64 s = static_cast<qint64>(seconds + 0.5);
+QString RunTableModel::duration(double seconds) {
+  const qint64 s = static_cast<qint64>(std::max(0.0, seconds) + 0.5);
   if (s < 60) return QStringLiteral("%1 s").arg(s);
   if (s < 3600) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
   return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
 }
+
+namespace {
 
 QColor stateColor(const QString& state) {
   if (state == QLatin1String("running")) return QColor(0x1b, 0x7f, 0x3b);

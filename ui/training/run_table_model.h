@@ -28,6 +28,8 @@ class RunTableModel : public QAbstractTableModel {
   const RunInfo* runById(qint64 id) const;
   int rowOf(qint64 runId) const;
 
+  // "42 s", "3 min 5 s", "2 h 10 min".
+  static QString duration(double seconds);
   // The metric that says how a run of `kind` is doing, and whether higher is better.
   static QString headlineMetric(const QString& kind, bool* higherIsBetter = nullptr);
 

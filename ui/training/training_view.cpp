@@ -51,12 +51,6 @@ void setRow(QTableWidget* table, int row, const QStringList& cells) {
     table->setItem(row, column, new QTableWidgetItem(cells[column]));
 }
 
-QString duration(double seconds) {
-  const qint64 s = static_cast<qint64>(std::max(0.0, seconds) + 0.5);
-  return s < 60 ? QStringLiteral("%1 s").arg(s)
-                : QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
 }  // namespace
 
 TrainingView::TrainingView(const QString& projectPath, QWidget* parent)
@@ -317,7 +311,7 @@ void TrainingView::updateProgress() {
   QString text = tr("step %1").arg(run.lastStep) + (total > 0 ? tr(" of %1").arg(total) : QString());
   if (rate > 0) text += tr(" · %1 steps/s").arg(rate, 0, 'g', 3);
   if (run.isLive() && total > 0 && rate > 0)
-    text += tr(" · %1 left").arg(duration((total - run.lastStep) / rate));
+    text += tr(" · %1 left").arg(RunTableModel::duration((total - run.lastStep) / rate));
   else
     text += " · " + run.state;
   if (run.isLive() && total <= 0) progress_->setRange(0, 0);
