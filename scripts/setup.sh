@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config ccache libssl-dev
   libtorch-dev libopenblas0-openmp            # LibTorch 1.13 (CPU); OpenBLAS is 35x the reference BLAS
+  libgloo-dev                                 # c10d's Gloo process group: data-parallel training
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libpcre2-dev
   libgtest-dev
