@@ -19,6 +19,11 @@ TokenizedExample tokenize_example(const SftExample& example, const Tokenizer& to
   return out;
 }
 
+int64_t response_token_count(const TokenizedExample& example) {
+  const int64_t n = static_cast<int64_t>(example.ids.size());
+  return std::max<int64_t>(0, n - 1 - std::max<int64_t>(0, example.prompt_length - 1));
+}
+
 SftBatch make_sft_batch(const std::vector<const TokenizedExample*>& rows, int64_t pad_id) {
   // B rows, T longest row.
   if (rows.empty()) throw CoreError("sft: empty batch");

@@ -27,6 +27,9 @@ struct TokenizedExample {
 TokenizedExample tokenize_example(const SftExample& example, const Tokenizer& tokenizer,
                                   int64_t max_length);
 
+// The positions of `example` that make_sft_batch labels: its response tokens and end-of-text.
+int64_t response_token_count(const TokenizedExample& example);
+
 struct SftBatch {
   torch::Tensor idx;            // (B, T) int64, right-padded with pad_id
   torch::Tensor labels;         // (B, T) int64: labels[b][t] = idx[b][t+1] on response tokens,

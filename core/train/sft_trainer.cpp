@@ -10,6 +10,7 @@
 
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
+#include "core/dist/collective.h"
 #include "core/model/checkpoint.h"
 #include "core/train/autocast_guard.h"
 #include "core/train/index_cycler.h"
@@ -54,28 +55,51 @@ SftData prepare_data(const std::vector<SftExample>& examples, const Tokenizer& t
 class SftClient : public LoopClient {
  public:
   SftClient(const SftConfig& config, LoadedModel loaded, SftData data, int64_t run_id,
-            torch::Device device)
+            torch::Device device, const Collective& collective)
       : config_(config),
         loaded_(std::move(loaded)),
         data_(std::move(data)),
         run_id_(run_id),
         device_(device),
         pad_id_(loaded_.tokenizer->eos_id()),
-        batches_(data_.train.size(), config.batch_size, config.seed + 1) {}
+        batches_(data_.train.size(), config.batch_size, config.seed + 1),
+        rank_(collective.rank()),
+        world_size_(collective.world_size()) {
+    if (world_size_ > config.batch_size)
+      throw ConfigError("sft.batch_size (" + std::to_string(config.batch_size) +
+                        ") is the global batch: at least one row per rank, and there are " +
+                        std::to_string(world_size_));
+    if (world_size_ > 1 && loaded_.config.dropout > 0)
+      throw ConfigError("sft: a data-parallel run needs the model's dropout at 0 (it is " +
+                        std::to_string(loaded_.config.dropout) +
+                        "): each rank's dropout would differ from one process's");
+  }
 
   const SftData& data() const { return data_; }
 
   NamedParameters parameters() override { return named_parameters_of(*loaded_.model); }
 
+  bool shards_its_batches() const override { return true; }
+
+  // The loss per response token of the micro-batch; under data parallel this rank's rows (every
+  // world_size-th of the global micro-batch) summed over the global batch's response tokens.
   MicroBatchStats forward_backward(double loss_scale) override {
     std::vector<const TokenizedExample*> rows;
-    for (size_t i : batches_.next()) rows.push_back(&data_.train[i]);
+    int64_t global_response_tokens = 0;
+    const std::vector<size_t> drawn = batches_.next();
+    for (size_t i = 0; i < drawn.size(); ++i) {
+      const TokenizedExample& row = data_.train[drawn[i]];
+      global_response_tokens += response_token_count(row);
+      if (static_cast<int>(i % world_size_) == rank_) rows.push_back(&row);
+    }
     auto batch = make_sft_batch(rows, pad_id_);
     torch::Tensor loss;
     {
       AutocastGuard autocast(device_);
       auto logits = loaded_.model->forward(batch.idx.to(device_));  // (B, T, V)
       loss = sft_loss(logits, batch.labels.to(device_));            // ()
+      if (world_size_ > 1)
+        loss = loss * (double(batch.response_tokens) / double(global_response_tokens));
     }
     (loss * loss_scale).backward();
     return {{{"loss_train", loss.detach()}}, batch.tokens};
@@ -123,6 +147,8 @@ class SftClient : public LoopClient {
   torch::Device device_;
   int64_t pad_id_;
   IndexCycler batches_;
+  int rank_;
+  int world_size_;
 };
 
 }  // namespace
@@ -132,6 +158,7 @@ struct SftTrainer::Impl {
   std::vector<SftExample> examples;
   int64_t run_id = 0;
   std::atomic<bool> stop_requested{false};
+  std::shared_ptr<DataParallelGroup> group;  // none: one process
 };
 
 SftTrainer::SftTrainer(SftConfig config, std::vector<SftExample> examples, int64_t run_id)
@@ -145,6 +172,10 @@ SftTrainer::SftTrainer(SftConfig config, std::vector<SftExample> examples, int64
 SftTrainer::~SftTrainer() = default;
 
 void SftTrainer::request_stop() { impl_->stop_requested.store(true); }
+
+void SftTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
+  impl_->group = std::move(group);
+}
 
 SftResult SftTrainer::run(MetricsSink& sink) {
   const SftConfig& config = impl_->config;
@@ -160,10 +191,12 @@ SftResult SftTrainer::run(MetricsSink& sink) {
   if (data.skipped > 0)
     sink.on_event(0, "warning",
                   std::to_string(data.skipped) + " examples skipped: their prompt fills sft.max_length");
-  SftClient client(config, std::move(loaded), std::move(data), impl_->run_id, device);
+  auto one_process = make_single_process_collective();
+  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
+  SftClient client(config, std::move(loaded), std::move(data), impl_->run_id, device, collective);
 
-  LoopResult loop = run_training_loop(client, loop_config_from(config, "sft"), start_step, device, sink,
-                                      impl_->stop_requested);
+  LoopResult loop = run_training_loop(client, loop_config_from(config, "sft"), start_step, device,
+                                      sink, impl_->stop_requested, collective);
   SftResult result;
   result.steps_done = loop.steps_done;
   result.stopped = loop.stopped;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dist/data_parallel_group.h"
 #include "core/train/metrics_sink.h"
 #include "core/train/sft_config.h"
 #include "core/train/sft_example.h"
@@ -46,6 +47,10 @@ class SftTrainer {
   SftResult run(MetricsSink& sink);
   // Asks run() to stop after the current step (and still save the final checkpoint).
   void request_stop();
+  // Runs data-parallel in `group` (before run()): every rank of the group constructs the trainer
+  // with the same config and examples; each trains on its shard of every batch (sft.batch_size
+  // is the global batch), and only rank 0 reports to its sink and writes checkpoints.
+  void set_data_parallel(std::shared_ptr<DataParallelGroup> group);
 
  private:
   struct Impl;

@@ -121,6 +121,62 @@ OptimizedSet make_optimized_set(std::string name, const NamedParameters& named,
   return set;
 }
 
+// A sink that drops everything: the ranks other than 0 of a data-parallel run write nothing.
+class QuietSink : public MetricsSink {
+ public:
+  void on_metrics(const MetricRecord&) override {}
+};
+
+// Named values summed over the ranks (each rank's are its shares of the global value). Every
+// rank holds the same names in the same order, since each runs the same client on the same step.
+std::vector<std::pair<std::string, double>> summed_over_ranks(
+    std::vector<std::pair<std::string, double>> values, Collective& collective) {
+  if (collective.world_size() == 1 || values.empty()) return values;
+  std::vector<double> numbers;
+  for (const auto& item : values) numbers.push_back(item.second);
+  std::vector<torch::Tensor> buffer{torch::tensor(numbers, torch::kDouble)};
+  collective.all_reduce_sum(buffer);
+  for (size_t i = 0; i < values.size(); ++i) values[i].second = buffer[0][i].item<double>();
+  return values;
+}
+
+// The gradients of every optimized set summed over the ranks, as one bucket. A parameter without
+// a gradient has none on every rank (each runs the same graph on its shard) and is left out.
+void sum_gradients_over_ranks(const std::vector<OptimizedSet>& sets, Collective& collective) {
+  std::vector<torch::Tensor> gradients;
+  for (const OptimizedSet& set : sets)
+    for (const torch::Tensor& parameter : set.parameters)
+      if (parameter.grad().defined()) gradients.push_back(parameter.grad());
+  collective.all_reduce_sum(gradients);
+}
+
+// Every rank starts from rank 0's weights (a fresh head's random init, or a checkpoint only rank
+// 0 could read).
+void broadcast_parameters(const std::vector<OptimizedSet>& sets, Collective& collective) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> weights;
+  for (const OptimizedSet& set : sets)
+    for (const torch::Tensor& parameter : set.parameters) weights.push_back(parameter.detach());
+  collective.broadcast(weights, 0);
+}
+
+// What every rank must agree on after each step: whether any micro-batch wants the update, and
+// whether any rank was asked to stop or ran out of time.
+struct StepVotes {
+  bool update = false;
+  bool stop = false;
+  bool time_up = false;
+};
+
+StepVotes vote(StepVotes mine, Collective& collective) {
+  if (collective.world_size() == 1) return mine;
+  std::vector<torch::Tensor> votes{
+      torch::tensor({double(mine.update), double(mine.stop), double(mine.time_up)}, torch::kDouble)};
+  collective.all_reduce_sum(votes);
+  return {votes[0][0].item<double>() > 0, votes[0][1].item<double>() > 0,
+          votes[0][2].item<double>() > 0};
+}
+
 }  // namespace
 
 NamedParameters named_parameters_of(torch::nn::Module& module) {
@@ -148,7 +204,21 @@ double metric_value(const std::vector<std::pair<std::string, double>>& values,
 LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64_t start_step,
                              const torch::Device& device, MetricsSink& sink,
                              const std::atomic<bool>& stop_requested) {
+  auto one_process = make_single_process_collective();
+  return run_training_loop(client, config, start_step, device, sink, stop_requested, *one_process);
+}
+
+LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64_t start_step,
+                             const torch::Device& device, MetricsSink& rank_sink,
+                             const std::atomic<bool>& stop_requested, Collective& collective) {
   const auto started = Clock::now();
+  // Data parallel: only rank 0 writes; every rank computes the same steps.
+  const bool parallel = collective.world_size() > 1;
+  if (parallel && !client.shards_its_batches())
+    throw ConfigError(config.name + ": this trainer does not run data-parallel yet (WORLD_SIZE=" +
+                      std::to_string(collective.world_size()) + "); run it as one process");
+  QuietSink quiet;
+  MetricsSink& sink = collective.rank() == 0 ? rank_sink : quiet;
   // The optimizers from the one factory (the client's parameters first, then any extra set with
   // its own); a resumed run continues their moments and projectors.
   const NamedParameters named = client.parameters();
@@ -165,8 +235,10 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
     sink.on_event(start_step, "resumed",
                   "resumed from " + config.resume_from + " at step " + std::to_string(start_step));
   }
+  if (parallel) broadcast_parameters(sets, collective);
   auto save = [&](const std::string& name, int64_t step) {
     const std::string dir = (std::filesystem::path(config.output_dir) / name).string();
+    if (collective.rank() != 0) return std::make_pair(dir, std::string());
     const std::string hash = client.save_model(dir, step);
     // Beside the weights, so resume_from continues exactly (moments, GaLore projectors, steps).
     for (const OptimizedSet& set : sets)
@@ -212,6 +284,14 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
       means.add(stats);
       tokens_since_log += stats.tokens;
     }
+    // Data parallel: the ranks' gradients summed (each rank's loss is its share of the whole
+    // micro-batch's), and one vote on the update, a stop request and the time box.
+    if (parallel) sum_gradients_over_ranks(sets, collective);
+    const StepVotes votes = vote(
+        {!skip_update, stop_requested.load(),
+         config.max_seconds > 0 && seconds_since(started) >= config.max_seconds},
+        collective);
+    skip_update = !votes.update;
 
     // Clip the global gradient norm (no host sync: the norm stays a tensor until logged), step
     // and zero_grad; a step whose every micro-batch asked to be skipped only drops its gradients.
@@ -228,12 +308,14 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
     // Timing and metrics every log_every steps (sync point: logged values are read here).
     if (step % config.log_every == 0 || step == config.steps) {
       const double elapsed = std::max(1e-9, seconds_since(log_started));
-      MetricRecord record{step, means.take()};
+      MetricRecord record{step, summed_over_ranks(means.take(), collective)};
       record.values.emplace_back("lr", lr);
       record.values.emplace_back("grad_norm", grad_norms[0].item<double>());
       for (size_t i = 1; i < sets.size(); ++i)
         record.values.emplace_back("grad_norm/" + sets[i].name, grad_norms[i].item<double>());
-      record.values.emplace_back("tokens_per_s", double(tokens_since_log) / elapsed);
+      const double tokens = metric_value(
+          summed_over_ranks({{"tokens", double(tokens_since_log)}}, collective), "tokens");
+      record.values.emplace_back("tokens_per_s", tokens / elapsed);
       check_finite(record.values, step, config.name);
       reporter.add(optimizer, named, record.values, sink);
       sink.on_metrics(record);
@@ -245,17 +327,17 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
 
     // Periodic checkpoint, never from weights a NaN has reached since the last log.
     if (config.checkpoint_every > 0 && step % config.checkpoint_every == 0 && step < config.steps) {
-      check_finite(means.peek(), step, config.name);
+      check_finite(summed_over_ranks(means.peek(), collective), step, config.name);
       save(step_folder_name(step), step);
     }
 
     // Stop check: Ctrl-C / the GUI's stop button, or the time box.
-    if (step < config.steps && stop_requested.load()) {
+    // (Read when the gradients were summed, so every rank of a data-parallel run agrees.)
+    if (step < config.steps && votes.stop) {
       result.stopped = true;
       break;
     }
-    if (step < config.steps && config.max_seconds > 0 &&
-        seconds_since(started) >= config.max_seconds) {
+    if (step < config.steps && votes.time_up) {
       result.time_limited = true;
       break;
     }
@@ -270,7 +352,7 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
     }
   }
   if (means.count() > 0) {
-    auto values = means.take();
+    auto values = summed_over_ranks(means.take(), collective);
     check_finite(values, step, config.name);
     result.last_train = std::move(values);
   }

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/dist/collective.h"
 #include "core/model/checkpoint.h"
 #include "core/optim/optimizer_config.h"
 #include "core/optim/optimizer_factory.h"
@@ -103,6 +104,12 @@ class LoopClient {
   // warnings about trends.
   virtual void on_logged(int64_t step, const std::vector<std::pair<std::string, double>>& values,
                          MetricsSink& sink) {}
+  // Whether this client runs data-parallel: on every rank it draws the same global micro-batch,
+  // trains on its shard of it, and scales its loss so that the ranks' losses sum to the loss of
+  // the whole micro-batch (denominators such as tokens or pairs counted over the global batch);
+  // its MicroBatchStats means are such shares too, and the loop sums them over the ranks. A
+  // client that does not is refused when the group has more than one process.
+  virtual bool shards_its_batches() const { return false; }
   // Called once before the final checkpoint is written (e.g. the reward model's offset).
   virtual void finish(int64_t step, MetricsSink& sink) {}
   // Writes the model into checkpoint folder `dir` (created or replaced whole; a client with more
@@ -125,6 +132,14 @@ struct LoopResult {
 // Runs `client` for config.steps from `start_step` (> 0 when the client resumed from
 // config.resume_from; the loop then loads that folder's optimizer state). Throws CoreError on
 // failure; checkpoints already reported to the sink stay on disk.
+// Data parallel (`collective` of more than one process): every rank starts from rank 0's weights,
+// the gradients are summed over the ranks before clipping and the optimizer step (so GaLore's
+// projectors come from the same gradient everywhere), stop requests and the time box of any rank
+// stop them all after the same step, and only rank 0 writes to the sink and saves checkpoints.
+LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64_t start_step,
+                             const torch::Device& device, MetricsSink& sink,
+                             const std::atomic<bool>& stop_requested, Collective& collective);
+// The same in one process.
 LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64_t start_step,
                              const torch::Device& device, MetricsSink& sink,
                              const std::atomic<bool>& stop_requested);

@@ -1,20 +1,14 @@
 // Data parallel's transport: the torchrun variables, and real Gloo collectives between two
 // processes of this test over loopback, including a rank that dies.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <csignal>
-#include <unistd.h>
 
 #include <chrono>
-#include <functional>
-#include <iostream>
+#include <csignal>
 #include <map>
 
 #include "core/common/core_error.h"
 #include "core/dist/collective.h"
+#include "tests/core/dist/loopback_ranks.h"
 
 namespace prefstudio {
 namespace {
@@ -80,49 +74,6 @@ TEST(Collective, SingleProcessIsTheIdentity) {
   group->barrier();
   EXPECT_TRUE(torch::equal(tensors[0], torch::arange(3.0)));
   EXPECT_EQ(group->world_size(), 1);
-}
-
-// A port the kernel just handed out and we let go: free unless another program takes it at once.
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-DistributedEnv loopback(int port, int rank) {
-  DistributedEnv env;
-  env.master_port = port;
-  env.world_size = 2;
-  env.rank = rank;
-  env.local_rank = rank;
-  return env;
-}
-
-// Runs `rank_one` in a forked child as rank 1 and returns its exit status (0: its checks held).
-pid_t fork_rank_one(const std::function<bool()>& rank_one) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    bool ok = false;
-    try {
-      ok = rank_one();
-    } catch (const std::exception& e) {
-      std::cerr << "rank 1: " << e.what() << "\n";
-    }
-    _exit(ok ? 0 : 1);
-  }
-  return pid;
-}
-
-int exit_status_of(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 constexpr std::chrono::milliseconds kTimeout{4000};

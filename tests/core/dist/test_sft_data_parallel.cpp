@@ -1,0 +1,136 @@
+// Data-parallel SFT: the same config on two processes over loopback Gloo and on one process ends
+// with the same weights (up to the order of floating-point sums), with AdamW and with GaLore,
+// whose projectors then come from the summed gradient on both ranks. Only rank 0 writes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/common/core_error.h"
+#include "core/common/runtime.h"
+#include "core/dist/collective.h"
+#include "core/dist/data_parallel_group.h"
+#include "core/model/checkpoint.h"
+#include "core/model/model_init.h"
+#include "core/train/demo_task.h"
+#include "core/train/sft_trainer.h"
+#include "tests/core/dist/loopback_ranks.h"
+
+namespace prefstudio {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CountingSink : MetricsSink {
+  int records = 0;
+  void on_metrics(const MetricRecord&) override { ++records; }
+};
+
+class SftDataParallelTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (!gloo_available()) GTEST_SKIP() << "this build has no c10d Gloo";
+    init_torch_threads(1);
+    dir_ = fs::temp_directory_path() / ("sft_dp_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    init_model_checkpoint({{"tokenizer", "byte"}, {"n_embd", 32}, {"n_layer", 2}, {"n_head", 4},
+                           {"n_positions", 32}, {"seed", 3}},
+                          (dir_ / "init").string());
+    examples_ = demo_examples(300, 1, {}, DemoTaskConfig{3, 5});
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Batches of 7 rows split 4 + 3 over two ranks, and rows of unequal length: each rank's share
+  // of the loss must be weighed by the global token count, not averaged.
+  SftConfig config(const std::string& out) {
+    SftConfig config;
+    config.model_dir = (dir_ / "init").string();
+    config.output_dir = (dir_ / out).string();
+    config.steps = 6;
+    config.batch_size = 7;
+    config.grad_accum = 2;
+    config.max_length = 32;
+    config.warmup_steps = 2;
+    config.log_every = 3;
+    config.eval_every = 3;
+    config.validation_fraction = 0.1;
+    config.threads = 1;
+    config.optimizer.lr = 3e-3;
+    config.optimizer.name = GetParam();
+    config.optimizer.galore.rank = 8;
+    config.optimizer.galore.update_proj_gap = 2;
+    return config;
+  }
+
+  fs::path dir_;
+  std::vector<SftExample> examples_;
+};
+
+TEST_P(SftDataParallelTest, TwoProcessesEndWithOneProcesssWeights) {
+  CountingSink single_sink;
+  SftTrainer single(config("single"), examples_);
+  SftResult one = single.run(single_sink);
+
+  const int port = free_port();
+  pid_t child = fork_rank_one([&] {
+    SftTrainer trainer(config("rank1"), examples_);
+    trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 60));
+    CountingSink sink;
+    trainer.run(sink);
+    return sink.records == 0;  // rank 1 writes nothing
+  });
+  SftTrainer trainer(config("rank0"), examples_);
+  trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 0), 60));
+  CountingSink sink;
+  SftResult two = trainer.run(sink);
+  ASSERT_EQ(exit_status_of(child), 0) << "rank 1 failed or reported metrics (see its stderr)";
+
+  EXPECT_FALSE(fs::exists(dir_ / "rank1")) << "rank 1 must not write checkpoints";
+  EXPECT_EQ(sink.records, single_sink.records);
+  EXPECT_NEAR(two.loss_train, one.loss_train, 1e-5);
+  EXPECT_NEAR(two.loss_val, one.loss_val, 1e-5);
+  auto a = load_checkpoint(one.final_dir), b = load_checkpoint(two.final_dir);
+  auto init = load_checkpoint((dir_ / "init").string());
+  auto pa = a.model->named_parameters(), pb = b.model->named_parameters();
+  auto p0 = init.model->named_parameters();
+  double largest = 0, moved = 0;
+  for (const auto& item : pa) {
+    largest = std::max(largest, (item.value() - pb[item.key()]).abs().max().item<double>());
+    moved = std::max(moved, (item.value() - p0[item.key()]).abs().max().item<double>());
+  }
+  std::cout << GetParam() << ": largest difference " << largest << ", largest move " << moved
+            << "\n";
+  EXPECT_GT(moved, 1e-3) << "the runs must have trained";
+  EXPECT_LT(largest, 1e-5);
+}
+
+TEST_P(SftDataParallelTest, AGlobalBatchSmallerThanTheGroupIsRefused) {
+  const int port = free_port();
+  SftConfig small = config("small");
+  small.batch_size = 1;
+  pid_t child = fork_rank_one([&] {
+    SftTrainer trainer(small, examples_);
+    trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 10));
+    CountingSink sink;
+    try {
+      trainer.run(sink);
+    } catch (const ConfigError&) {
+      return true;
+    }
+    return false;
+  });
+  SftTrainer trainer(small, examples_);
+  trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 0), 10));
+  CountingSink sink;
+  try {
+    trainer.run(sink);
+    ADD_FAILURE() << "a global batch of 1 over 2 ranks must be refused";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("sft.batch_size (1)"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(exit_status_of(child), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Optimizers, SftDataParallelTest, ::testing::Values("adamw", "galore_adamw"));
+
+}  // namespace
+}  // namespace prefstudio
