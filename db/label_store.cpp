@@ -42,6 +42,11 @@ const std::vector<std::string>& standard_flags() {
 
 int64_t LabelStore::get_or_create_labeler(const std::string& name) {
   if (name.empty()) throw DbError("labeler: the name is empty");
+  // A known labeler is found without the write lock, so opening a project never waits behind
+  // another program's long write (an import).
+  Statement known = db_.prepare("SELECT id FROM labelers WHERE name = ?");
+  known.bind(1, name);
+  if (known.step()) return known.column_int(0);
   Transaction transaction(db_);
   Statement insert = db_.prepare("INSERT OR IGNORE INTO labelers (name) VALUES (?)");
   insert.bind(1, name).run();
@@ -249,6 +254,16 @@ RankingRecord LabelStore::ranking(int64_t ranking_id) {
   return record;
 }
 
+std::optional<RankingRecord> LabelStore::version_before(int64_t ranking_id) {
+  Statement select = db_.prepare(
+      "SELECT o.id FROM rankings r JOIN rankings o ON o.prompt_id = r.prompt_id AND "
+      "o.labeler_id = r.labeler_id AND o.id != r.id WHERE r.id = ? ORDER BY o.version DESC "
+      "LIMIT 1");
+  select.bind(1, ranking_id);
+  if (!select.step()) return std::nullopt;
+  return ranking(select.column_int(0));
+}
+
 std::optional<RankingRecord> LabelStore::current_ranking(int64_t prompt_id, int64_t labeler_id) {
   Statement select = db_.prepare(
       "SELECT id FROM rankings WHERE prompt_id = ? AND labeler_id = ? AND is_current = 1");
@@ -300,15 +315,23 @@ std::vector<int64_t> LabelStore::card_order(int64_t prompt_id, int64_t labeler_i
   uint64_t state =
       static_cast<uint64_t>(labeler_id) * 0x100000001B3ULL ^ static_cast<uint64_t>(prompt_id);
   for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[splitmix64(state) % i]);
-  Transaction transaction(db_);
-  db_.prepare(
-         "INSERT OR IGNORE INTO card_orders (prompt_id, labeler_id, order_json) VALUES "
-         "(?, ?, ?)")
-      .bind(1, prompt_id)
-      .bind(2, labeler_id)
-      .bind(3, nlohmann::json(order).dump())
-      .run();
-  transaction.commit();
+  // Stored only so that completions added later go last instead of reshuffling the cards; the
+  // shuffle is the same on every view until then. So it is best effort: while another program
+  // holds the write lock (an import), the prompt is shown at once and the order stored next time.
+  try {
+    ScopedBusyTimeout no_wait(db_, 0);
+    Transaction transaction(db_);
+    db_.prepare(
+           "INSERT OR IGNORE INTO card_orders (prompt_id, labeler_id, order_json) VALUES "
+           "(?, ?, ?)")
+        .bind(1, prompt_id)
+        .bind(2, labeler_id)
+        .bind(3, nlohmann::json(order).dump())
+        .run();
+    transaction.commit();
+  } catch (const DbError& error) {
+    if (!error.busy()) throw;
+  }
   return order;
 }
 
