@@ -222,6 +222,7 @@ bool LabelingController::isWaiting(int64_t promptId) const {
 }
 
 bool LabelingController::mayClose() {
+  writer_->retryNow();  // the lock may have freed since the last retry: then nothing to ask
   const int count = writer_->waiting();
   if (count == 0 || !view_) return true;
   const QString what = count == 1 ? tr("1 change waits") : tr("%1 changes wait").arg(count);
