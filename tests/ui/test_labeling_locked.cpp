@@ -66,7 +66,8 @@ class LockHolder {
 };
 
 // A freeze longer than this fails the test; the busy timeout (10 s) is what it guards against.
-constexpr qint64 kMaxFreezeMs = 150;
+// A loaded 2-core machine alone delays a 20 ms tick by up to ~120 ms (measured at load 10).
+constexpr qint64 kMaxFreezeMs = 250;
 // Enter, with the next prompt's rendering (tens of ms on a busy CI machine), must stay below this.
 constexpr qint64 kMaxEnterMs = 500;
 
