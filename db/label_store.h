@@ -127,8 +127,8 @@ class LabelStore {
   std::vector<HistoryEntry> history(int64_t labeler_id, int limit = 200);
 
   // Loads a prompt with its cards in the stored order, creating and storing the shuffle (seeded by
-  // labeler and prompt) on first view; the store is skipped without waiting while another
-  // connection holds the write lock (the same shuffle is computed again next time).
+  // labeler and prompt) on first view; while another connection holds the write lock it is not
+  // stored then (no waiting) but with this labeler's answer, or at the next view.
   PromptForLabeling load_prompt(int64_t prompt_id, int64_t labeler_id);
 
   ProjectSettings settings();

@@ -1,7 +1,8 @@
 // While another connection holds a project's write lock (an import holds it for its whole file),
 // the labeling reads and best-effort writes do not wait for it: DbError::busy() tells a held lock
 // from other failures, ScopedBusyTimeout(0) fails at once, the queue hands out a prompt without its
-// reservation, load_prompt skips storing the card order, and a known labeler opens read-only.
+// reservation, load_prompt leaves storing the card order to the answer, and a known labeler opens
+// read-only.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -118,6 +119,26 @@ TEST_F(HeldLock, LoadPromptShowsTheSameShuffleWithoutStoringIt) {
   EXPECT_EQ(test::count_rows(*db_, "card_orders"), 1);
   ASSERT_EQ(shown.cards.size(), again.cards.size());
   for (size_t i = 0; i < shown.cards.size(); ++i) EXPECT_EQ(shown.cards[i].id, again.cards[i].id);
+  holder_->exec("BEGIN IMMEDIATE");
+}
+
+TEST_F(HeldLock, TheAnswerStoresTheCardOrderShownUnderTheLock) {
+  LabelStore store(*db_);
+  int64_t ann = store.get_or_create_labeler("ann");
+  PromptForLabeling shown = store.load_prompt(2, ann);
+  holder_->exec("ROLLBACK");
+  RankingSubmission answer;
+  answer.prompt_id = 2;
+  answer.labeler_id = ann;
+  std::string expected = "[";
+  for (size_t i = 0; i < shown.cards.size(); ++i) {
+    answer.ranks.emplace_back(shown.cards[i].id, static_cast<int>(i));
+    expected += (i ? "," : "") + std::to_string(shown.cards[i].id);
+  }
+  store.submit_ranking(answer);
+  Statement order = db_->prepare("SELECT order_json FROM card_orders WHERE prompt_id = 2");
+  ASSERT_TRUE(order.step());
+  EXPECT_EQ(order.column_text(0), expected + "]");
   holder_->exec("BEGIN IMMEDIATE");
 }
 
