@@ -37,7 +37,8 @@ std::string switch_to_wal(sqlite3* db, const std::string& path, int busy_timeout
 
 }  // namespace
 
-Database::Database(const std::string& path, bool create, int busy_timeout_ms) : path_(path) {
+Database::Database(const std::string& path, bool create, int busy_timeout_ms)
+    : path_(path), busy_timeout_ms_(busy_timeout_ms) {
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -70,11 +71,18 @@ Database::Database(const std::string& path, bool create, int busy_timeout_ms) : 
 
 void Database::exec(const std::string& sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  const int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw DbError("SQLite error" + where(path_) + ": " + message);
+    throw DbError("SQLite error" + where(path_) + ": " + message,
+                  sqlite3_extended_errcode(db_.get()));
   }
+}
+
+void Database::set_busy_timeout(int busy_timeout_ms) {
+  sqlite3_busy_timeout(db_.get(), busy_timeout_ms);
+  busy_timeout_ms_ = busy_timeout_ms;
 }
 
 Statement Database::prepare(std::string_view sql) { return Statement(db_.get(), sql, path_); }
@@ -131,8 +139,9 @@ bool Statement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   std::string message = sqlite3_errmsg(db_);
+  const int code = sqlite3_extended_errcode(db_);
   sqlite3_reset(stmt_.get());
-  throw DbError("SQLite step failed" + where(path_) + ": " + message);
+  throw DbError("SQLite step failed" + where(path_) + ": " + message, code);
 }
 
 void Statement::run() {
@@ -163,6 +172,13 @@ Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); 
 Transaction::~Transaction() {
   if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
+
+ScopedBusyTimeout::ScopedBusyTimeout(Database& db, int busy_timeout_ms)
+    : db_(db), saved_ms_(db.busy_timeout_ms()) {
+  db_.set_busy_timeout(busy_timeout_ms);
+}
+
+ScopedBusyTimeout::~ScopedBusyTimeout() { db_.set_busy_timeout(saved_ms_); }
 
 void Transaction::commit() {
   db_.exec("COMMIT");

@@ -1,7 +1,8 @@
 // A thin RAII layer over one SQLite connection: Database owns the sqlite3*, Statement owns a
 // prepared sqlite3_stmt*, Transaction rolls back in its destructor unless committed.
 // One connection per thread: a Database is not to be shared between threads.
-// Every failure throws DbError with SQLite's message and the file name.
+// Every failure throws DbError with SQLite's message and the file name; DbError::busy() tells a
+// lock held by another connection (worth retrying) from every other failure.
 #pragma once
 
 #include <sqlite3.h>
@@ -36,6 +37,9 @@ class Database {
   int user_version();
   void set_user_version(int version);
   const std::string& path() const { return path_; }
+  // How long a statement waits for another connection's lock before failing busy, e.g. 10000 ms.
+  int busy_timeout_ms() const { return busy_timeout_ms_; }
+  void set_busy_timeout(int busy_timeout_ms);
   sqlite3* handle() const { return db_.get(); }
 
  private:
@@ -44,6 +48,7 @@ class Database {
   };
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
+  int busy_timeout_ms_;
 };
 
 // A prepared statement. Parameters are 1-based like SQLite's; columns 0-based.
@@ -95,6 +100,21 @@ class Transaction {
  private:
   Database& db_;
   bool done_ = false;
+};
+
+// Sets a connection's busy timeout for one scope and restores it after, e.g. 0 around a write of
+// the labeling GUI: a write that finds the lock held (a long import) then fails busy at once and is
+// retried later, instead of freezing the window for the whole timeout.
+class ScopedBusyTimeout {
+ public:
+  ScopedBusyTimeout(Database& db, int busy_timeout_ms);
+  ~ScopedBusyTimeout();
+  ScopedBusyTimeout(const ScopedBusyTimeout&) = delete;
+  ScopedBusyTimeout& operator=(const ScopedBusyTimeout&) = delete;
+
+ private:
+  Database& db_;
+  int saved_ms_;
 };
 
 }  // namespace prefstudio::db

@@ -177,13 +177,23 @@ bool LabelQueue::reserve(int64_t prompt_id) {
   // Most candidates of a walk are closed: find that with reads alone, write only for an open one.
   if (!is_open(prompt_id)) return false;
   if (overlap_ <= 0) return true;  // no limit: nothing to share out
-  Transaction transaction(db_);  // BEGIN IMMEDIATE: no other queue checks between ours and the write
+  // BEGIN IMMEDIATE: no other queue checks between ours and the write. A reservation is best
+  // effort: when another program holds the lock longer than a labeler's write (an import), the
+  // prompt is offered unreserved rather than freezing the labeling window behind it.
+  std::optional<Transaction> transaction;
+  try {
+    ScopedBusyTimeout short_wait(db_, kReservationWaitMs);
+    transaction.emplace(db_);
+  } catch (const DbError& error) {
+    if (!error.busy()) throw;
+    return true;
+  }
   if (!is_open(prompt_id)) return false;  // taken since the read above
   reserve_.bind(1, prompt_id)
       .bind(2, labeler_id_)
       .bind(3, "+" + std::to_string(kReservationMinutes) + " minutes")
       .run();
-  transaction.commit();
+  transaction->commit();
   return true;
 }
 

@@ -17,8 +17,10 @@
 // BEGIN IMMEDIATE transaction as the check, and live reservations of other labelers who have not
 // answered it count towards the overlap: labelers at the same pace get different prompts. A
 // reservation expires (a labeler who walked away holds nothing for long); it is not a lock on
-// ranking: a prompt reopened from the history can always be ranked. Completions added while the
-// queue lives (max(id) grew: one more index lookup per next()) reopen their prompts in the walk.
+// ranking: a prompt reopened from the history can always be ranked. While another program holds
+// the write lock longer than kReservationWaitMs (an import), prompts are handed out unreserved.
+// Completions added while the queue lives (max(id) grew: one more index lookup per next()) reopen
+// their prompts in the walk.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +57,10 @@ class LabelQueue {
   // How long a handed-out prompt stays reserved for its labeler, e.g. 10 (minutes): longer than a
   // labeler spends on one prompt, short enough that an abandoned one comes back soon.
   static constexpr int kReservationMinutes = 10;
+  // How long handing out a prompt waits for another program's write lock before it goes on
+  // without the reservation, e.g. 20 ms: longer than another labeler's write (a few ms), short
+  // enough that a labeler does not feel it while an import holds the lock for minutes.
+  static constexpr int kReservationWaitMs = 20;
   // The pace of QueueCounts: a gap longer than this is a break, not time spent on a prompt.
   static constexpr double kBreakSeconds = 600;
   // The pace reads the gaps between this many + 1 latest submits (an index range, whatever the

@@ -27,6 +27,27 @@ std::vector<int64_t> parse_ids(const std::string& json, const std::string& what)
   }
 }
 
+// A labeler's card order for a prompt: a splitmix64 Fisher-Yates shuffle of the completion ids,
+// seeded by labeler and prompt, so the same on every computation.
+std::vector<int64_t> shuffled(int64_t prompt_id, int64_t labeler_id, std::vector<int64_t> order) {
+  uint64_t state =
+      static_cast<uint64_t>(labeler_id) * 0x100000001B3ULL ^ static_cast<uint64_t>(prompt_id);
+  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[splitmix64(state) % i]);
+  return order;
+}
+
+// Stores the card order the labeler was shown unless one is stored; the caller holds the
+// transaction.
+void store_card_order(Database& db, int64_t prompt_id, int64_t labeler_id,
+                      const std::vector<int64_t>& order) {
+  db.prepare(
+        "INSERT OR IGNORE INTO card_orders (prompt_id, labeler_id, order_json) VALUES (?, ?, ?)")
+      .bind(1, prompt_id)
+      .bind(2, labeler_id)
+      .bind(3, nlohmann::json(order).dump())
+      .run();
+}
+
 std::optional<int> optional_int(const Statement& statement, int column) {
   if (statement.column_is_null(column)) return std::nullopt;
   return static_cast<int>(statement.column_int(column));
@@ -42,6 +63,11 @@ const std::vector<std::string>& standard_flags() {
 
 int64_t LabelStore::get_or_create_labeler(const std::string& name) {
   if (name.empty()) throw DbError("labeler: the name is empty");
+  // A known labeler is found without the write lock, so opening a project never waits behind
+  // another program's long write (an import).
+  Statement known = db_.prepare("SELECT id FROM labelers WHERE name = ?");
+  known.bind(1, name);
+  if (known.step()) return known.column_int(0);
   Transaction transaction(db_);
   Statement insert = db_.prepare("INSERT OR IGNORE INTO labelers (name) VALUES (?)");
   insert.bind(1, name).run();
@@ -90,6 +116,14 @@ int64_t LabelStore::insert_version(const RankingSubmission& submission, const ch
   insert.run();
   int64_t ranking_id = db_.last_insert_rowid();
   insert_flags(ranking_id, submission.flags);
+  // The order the cards were shown in, when load_prompt could not store it (the lock was held):
+  // the agreement's position bias reads it. A stored order stays as it is.
+  std::vector<int64_t> completion_ids;
+  Statement completions = db_.prepare("SELECT id FROM completions WHERE prompt_id = ? ORDER BY id");
+  completions.bind(1, submission.prompt_id);
+  while (completions.step()) completion_ids.push_back(completions.column_int(0));
+  store_card_order(db_, submission.prompt_id, submission.labeler_id,
+                   shuffled(submission.prompt_id, submission.labeler_id, completion_ids));
   return ranking_id;
 }
 
@@ -249,6 +283,16 @@ RankingRecord LabelStore::ranking(int64_t ranking_id) {
   return record;
 }
 
+std::optional<RankingRecord> LabelStore::version_before(int64_t ranking_id) {
+  Statement select = db_.prepare(
+      "SELECT o.id FROM rankings r JOIN rankings o ON o.prompt_id = r.prompt_id AND "
+      "o.labeler_id = r.labeler_id AND o.id != r.id WHERE r.id = ? ORDER BY o.version DESC "
+      "LIMIT 1");
+  select.bind(1, ranking_id);
+  if (!select.step()) return std::nullopt;
+  return ranking(select.column_int(0));
+}
+
 std::optional<RankingRecord> LabelStore::current_ranking(int64_t prompt_id, int64_t labeler_id) {
   Statement select = db_.prepare(
       "SELECT id FROM rankings WHERE prompt_id = ? AND labeler_id = ? AND is_current = 1");
@@ -296,19 +340,18 @@ std::vector<int64_t> LabelStore::card_order(int64_t prompt_id, int64_t labeler_i
       if (!listed.count(id)) order.push_back(id);
     return order;
   }
-  order = completion_ids;
-  uint64_t state =
-      static_cast<uint64_t>(labeler_id) * 0x100000001B3ULL ^ static_cast<uint64_t>(prompt_id);
-  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[splitmix64(state) % i]);
-  Transaction transaction(db_);
-  db_.prepare(
-         "INSERT OR IGNORE INTO card_orders (prompt_id, labeler_id, order_json) VALUES "
-         "(?, ?, ?)")
-      .bind(1, prompt_id)
-      .bind(2, labeler_id)
-      .bind(3, nlohmann::json(order).dump())
-      .run();
-  transaction.commit();
+  order = shuffled(prompt_id, labeler_id, completion_ids);
+  // The shuffle is the same on every view until completions are added, so storing it can wait:
+  // while another program holds the write lock (an import), the prompt is shown at once and the
+  // order is stored with the labeler's answer (insert_version), or at the next view.
+  try {
+    ScopedBusyTimeout no_wait(db_, 0);
+    Transaction transaction(db_);
+    store_card_order(db_, prompt_id, labeler_id, order);
+    transaction.commit();
+  } catch (const DbError& error) {
+    if (!error.busy()) throw;
+  }
   return order;
 }
 

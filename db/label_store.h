@@ -117,6 +117,9 @@ class LabelStore {
   // Deletes version `ranking_id` (it must still be current) and makes the previous version of the
   // same prompt and labeler current again, if any. Returns the prompt id.
   int64_t undo_submit(int64_t ranking_id);
+  // The version that undo_submit(ranking_id) makes current again (the newest other version of the
+  // same prompt and labeler); empty when there is none. Reads only.
+  std::optional<RankingRecord> version_before(int64_t ranking_id);
 
   std::optional<RankingRecord> current_ranking(int64_t prompt_id, int64_t labeler_id);
   RankingRecord ranking(int64_t ranking_id);
@@ -124,7 +127,8 @@ class LabelStore {
   std::vector<HistoryEntry> history(int64_t labeler_id, int limit = 200);
 
   // Loads a prompt with its cards in the stored order, creating and storing the shuffle (seeded by
-  // labeler and prompt) on first view.
+  // labeler and prompt) on first view; while another connection holds the write lock it is not
+  // stored then (no waiting) but with this labeler's answer, or at the next view.
   PromptForLabeling load_prompt(int64_t prompt_id, int64_t labeler_id);
 
   ProjectSettings settings();

@@ -1,6 +1,7 @@
 // LabelingController (see labeling_controller.h).
 #include "ui/labeling_controller.h"
 
+#include <algorithm>
 #include <exception>
 #include <map>
 #include <stdexcept>
@@ -20,12 +21,18 @@ LabelingController::LabelingController(const QString& projectPath, const QString
       projectPath_(projectPath),
       labeler_(labeler),
       db_(db::open_project(projectPath.toStdString())),
-      store_(db_) {
+      store_(db_),
+      writer_(new LabelWriter(db_, this)) {
   labelerId_ = store_.get_or_create_labeler(labeler.toStdString());
   queue_ = std::make_unique<db::LabelQueue>(db_, labelerId_, store_.settings());
+  connect(writer_, &LabelWriter::waitingChanged, this, [this](int count) {
+    if (progress_) guarded("Updating the progress", [&] { refreshSide(); });
+    Q_EMIT waitingChanged(count);
+  });
 }
 
-LabelingController::~LabelingController() = default;
+// The writer borrows db_: gone before it (Qt would delete the child after the members).
+LabelingController::~LabelingController() { delete writer_; }
 
 template <typename Action>
 void LabelingController::guarded(const char* what, Action action) {
@@ -62,6 +69,7 @@ void LabelingController::attach(RankingView* view, ProgressPanel* progress, Hist
   // restart: the queue picks them up on its next walk; when nothing is left, look again on change.
   watcher_ = new ProjectWatcher(projectPath_, this);
   connect(watcher_, &ProjectWatcher::changed, this, [this] {
+    writer_->retryNow();  // the change may be the import that held the lock committing
     if (current_.prompt_id == 0) showNext();
   });
   guarded("Loading the project", [&] {
@@ -94,6 +102,10 @@ void LabelingController::showNothingLeft() {
 
 void LabelingController::showPrompt(int64_t promptId) {
   current_ = store_.load_prompt(promptId, labelerId_);
+  presentPrompt();
+}
+
+void LabelingController::presentPrompt() {
   pendingFlags_.clear();
   pendingComment_.clear();
   view_->showPrompt(current_);
@@ -124,6 +136,7 @@ FlagChoice LabelingController::choiceOf(const std::vector<db::RankingFlag>& flag
 
 void LabelingController::refreshSide() {
   progress_->setCounts(queue_->counts(), labeler_, current_.prompt_id == 0);
+  progress_->setWaiting(writer_->waiting());
   // A hidden history tab is refreshed when it is shown (refreshRequested), not on every Enter.
   if (history_->isVisible()) history_->setEntries(store_.history(labelerId_, 100));
 }
@@ -140,16 +153,87 @@ db::RankingSubmission LabelingController::pendingSubmission() const {
   return submission;
 }
 
-void LabelingController::finishAnswer(int64_t rankingId) {
-  sessionSubmits_.push_back(rankingId);
-  queue_->mark_done(current_.prompt_id);
-  Q_EMIT submitted(rankingId);
+void LabelingController::answer(StoreWrite write, const db::RankingSubmission& submission) {
+  const int64_t promptId = current_.prompt_id;
+  const int64_t serial = nextSerial_++;
+  sessionSubmits_.push_back({promptId, 0, 0, serial});
+  int64_t job = 0;
+  try {
+    job =
+        writer_->enqueue([this, write, submission] { return (store_.*write)(submission); },
+                         [this, serial](int64_t rankingId) { answerCommitted(serial, rankingId); },
+                         [this, serial](const QString& message) { answerFailed(serial, message); });
+  } catch (...) {
+    sessionSubmits_.pop_back();  // failed at once: the view keeps the answer, as before
+    throw;
+  }
+  for (SessionAnswer& answer : sessionSubmits_)
+    if (answer.serial == serial && answer.rankingId == 0) answer.job = job;
+  // Done in memory: the next prompt shows at once whether or not the answer is written yet.
+  queue_->mark_done(promptId);
   std::optional<int64_t> next = queue_->next();
   if (next)
     showPrompt(*next);
   else
     showNothingLeft();
   refreshSide();
+}
+
+void LabelingController::answerCommitted(int64_t serial, int64_t rankingId) {
+  for (SessionAnswer& answer : sessionSubmits_)
+    if (answer.serial == serial) answer.rankingId = rankingId;
+  Q_EMIT submitted(rankingId);
+}
+
+void LabelingController::answerFailed(int64_t serial, const QString& message) {
+  auto it = std::find_if(sessionSubmits_.begin(), sessionSubmits_.end(),
+                         [serial](const SessionAnswer& answer) { return answer.serial == serial; });
+  if (it == sessionSubmits_.end()) return;
+  const int64_t promptId = it->promptId;
+  sessionSubmits_.erase(it);
+  // Not written, and it will not be as it was (e.g. the import added a completion to the prompt):
+  // the prompt comes back first so that the labeler answers it again.
+  showError(tr("Saving your answer to prompt %1 failed: %2. The prompt is back in your queue.")
+                .arg(promptId)
+                .arg(message));
+  guarded("Putting the prompt back", [&] {
+    queue_->mark_undone(promptId);
+    queue_->put_first(promptId);
+    if (current_.prompt_id == 0) showNext();
+  });
+}
+
+void LabelingController::write(const char* what, std::function<void()> action) {
+  writer_->enqueue([action] { return (action(), int64_t{0}); }, {},
+                   [this, what](const QString& message) {
+                     showError(tr("%1 failed: %2").arg(tr(what), message));
+                   });
+}
+
+void LabelingController::showError(const QString& message) {
+  if (view_) view_->setError(message);
+  Q_EMIT errorOccurred(message);
+}
+
+bool LabelingController::isWaiting(int64_t promptId) const {
+  return std::any_of(sessionSubmits_.begin(), sessionSubmits_.end(), [&](const SessionAnswer& a) {
+    return a.promptId == promptId && !a.rankingId;
+  });
+}
+
+bool LabelingController::mayClose() {
+  writer_->retryNow();  // the lock may have freed since the last retry: then nothing to ask
+  const int count = writer_->waiting();
+  if (count == 0 || !view_) return true;
+  const QString what = count == 1 ? tr("1 change waits") : tr("%1 changes wait").arg(count);
+  const bool quit = view_->confirm(
+      tr("%1 for the database: another program holds its lock (an import?). What waits is "
+         "saved the moment that program lets go.\n\nQuit anyway and lose it? (No: wait, and "
+         "quit by itself once it is saved.)")
+          .arg(what));
+  // Dropped now, so that a window closed but not yet destroyed does not write it after all.
+  if (quit) writer_->cancelAll();
+  return quit;
 }
 
 void LabelingController::submit(QVector<int> ranks, int strength) {
@@ -172,21 +256,21 @@ void LabelingController::submit(QVector<int> ranks, int strength) {
       showNext();  // the same answer again: nothing to write
       return;
     }
-    finishAnswer(store_.submit_ranking(submission));
+    answer(&db::LabelStore::submit_ranking, submission);
   });
 }
 
 void LabelingController::skip() {
   guarded("Skipping", [&] {
     if (current_.prompt_id == 0 || !mayReplaceWith("skipped")) return;
-    finishAnswer(store_.skip(pendingSubmission()));
+    answer(&db::LabelStore::skip, pendingSubmission());
   });
 }
 
 void LabelingController::allBad() {
   guarded("Marking all bad", [&] {
     if (current_.prompt_id == 0 || !mayReplaceWith("all_bad")) return;
-    finishAnswer(store_.mark_all_bad(pendingSubmission()));
+    answer(&db::LabelStore::mark_all_bad, pendingSubmission());
   });
 }
 
@@ -214,9 +298,11 @@ void LabelingController::back() {
 
 void LabelingController::setRawText(bool raw) {
   guarded("Saving the raw-text switch", [&] {
-    db::ProjectSettings settings = store_.settings();
-    settings.show_raw_text = raw;
-    store_.save_settings(settings);
+    write("Saving the raw-text switch", [this, raw] {
+      db::ProjectSettings settings = store_.settings();
+      settings.show_raw_text = raw;
+      store_.save_settings(settings);
+    });
   });
 }
 
@@ -226,13 +312,25 @@ void LabelingController::undo() {
       view_->setNote(tr("Nothing to undo in this session."));
       return;
     }
-    int64_t promptId = store_.undo_submit(sessionSubmits_.back());
-    sessionSubmits_.pop_back();
-    if (!store_.current_ranking(promptId, labelerId_)) {
-      queue_->mark_undone(promptId);
-      queue_->put_first(promptId);  // undone prompts come next, not at the end of the queue
+    const SessionAnswer last = sessionSubmits_.back();
+    if (!last.rankingId) {  // still waiting: nothing of it is in the database, drop it
+      writer_->cancel(last.job);
+      sessionSubmits_.pop_back();
+      current_ = store_.load_prompt(last.promptId, labelerId_);
+    } else {
+      const int64_t job = writer_->enqueue(
+          [this, last] { return store_.undo_submit(last.rankingId); }, {},
+          [this](const QString& message) { showError(tr("Undo failed: %1").arg(message)); });
+      sessionSubmits_.pop_back();
+      current_ = store_.load_prompt(last.promptId, labelerId_);
+      // Waiting for the lock: show what the database will hold once the undo is written.
+      if (writer_->isWaiting(job)) current_.current = store_.version_before(last.rankingId);
     }
-    showPrompt(promptId);
+    if (!current_.current) {
+      queue_->mark_undone(last.promptId);
+      queue_->put_first(last.promptId);  // undone prompts come next, not at the end of the queue
+    }
+    presentPrompt();
     refreshSide();
   });
 }
@@ -252,8 +350,9 @@ void LabelingController::setFlags(FlagChoice flags) {
       if (!seen) chosen.push_back(f);
     }
     if (current_.current) {  // an answered prompt: annotate its ranking now
-      store_.set_flags(current_.current->id, chosen);
-      current_.current = store_.ranking(current_.current->id);
+      const int64_t rankingId = current_.current->id;
+      write("Flagging", [this, rankingId, chosen] { store_.set_flags(rankingId, chosen); });
+      current_.current->flags = chosen;
     } else {
       pendingFlags_ = chosen;
     }
@@ -266,8 +365,10 @@ void LabelingController::setComment(QString comment) {
   guarded("Saving the comment", [&] {
     if (current_.prompt_id == 0) return;
     if (current_.current) {
-      store_.set_comment(current_.current->id, comment.toStdString());
-      current_.current->comment = comment.toStdString();
+      const int64_t rankingId = current_.current->id;
+      const std::string text = comment.toStdString();
+      write("Saving the comment", [this, rankingId, text] { store_.set_comment(rankingId, text); });
+      current_.current->comment = text;
     } else {
       pendingComment_ = comment;
     }
@@ -299,15 +400,24 @@ void LabelingController::updateNote() {
 }
 
 void LabelingController::reopen(qint64 promptId) {
-  guarded("Reopening", [&] { showPrompt(promptId); });
+  guarded("Reopening", [&] {
+    if (isWaiting(promptId))
+      throw std::runtime_error(tr("your answer to this prompt still waits for the database; it "
+                                  "can be reopened once it is saved")
+                                   .toStdString());
+    showPrompt(promptId);
+  });
   view_->setFocus(Qt::OtherFocusReason);  // keys go to the ranking view, not the history list
 }
 
 void LabelingController::saveGuidelines(QString markdown) {
   guarded("Saving the guidelines", [&] {
-    db::ProjectSettings settings = store_.settings();
-    settings.guidelines = markdown.toStdString();
-    store_.save_settings(settings);
+    const std::string text = markdown.toStdString();
+    write("Saving the guidelines", [this, text] {
+      db::ProjectSettings settings = store_.settings();
+      settings.guidelines = text;
+      store_.save_settings(settings);
+    });
     guidelines_->setMarkdown(markdown);
   });
 }

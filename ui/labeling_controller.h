@@ -1,6 +1,10 @@
 // LabelingController: the one place where labeling touches the database. It owns its own SQLite
 // connection (GUI thread only), the LabelStore and the LabelQueue, takes the view's decisions and
-// writes each one in its own transaction before showing the next prompt. Every slot catches
+// hands each write to its LabelWriter (one transaction each, in order). When the lock is free the
+// write commits before the next prompt shows, as always; while another program holds it (an
+// import), the answer waits in memory, the next prompt shows at once and the progress line says how
+// many answers wait; they commit when the lock frees, and submitted() fires then. Reads stay on the
+// GUI thread (under WAL they never wait for a writer). Every slot catches
 // DbError (and any std::exception) and shows it in the view's banner: no exception leaves a slot.
 // Flags and a comment chosen before a prompt is answered travel with its submit/skip/all-bad;
 // on a prompt that already has this labeler's ranking (reopened) they are written at once, and a
@@ -12,6 +16,7 @@
 #include <QObject>
 #include <QString>
 #include <QVector>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,6 +24,7 @@
 #include "db/label_queue.h"
 #include "db/label_store.h"
 #include "ui/flags_dialog.h"
+#include "ui/label_writer.h"
 
 namespace prefstudio::ui {
 
@@ -42,8 +48,11 @@ class LabelingController : public QObject {
   QString projectPath() const { return projectPath_; }
   QString labeler() const { return labeler_; }
   qint64 labelerId() const { return labelerId_; }
-  // The ranking ids this session submitted, oldest first (Ctrl+Z pops the last).
-  const std::vector<int64_t>& sessionSubmits() const { return sessionSubmits_; }
+  // Writes that wait for another program's lock (0: everything done here is in the database).
+  int waitingWrites() const { return writer_->waiting(); }
+  // Before the window closes or another project replaces this one: true when nothing waits, or
+  // when the labeler chose to drop what waits (asked through the view's confirm(); dropped then).
+  bool mayClose();
 
  public Q_SLOTS:
   void submit(QVector<int> ranks, int strength);
@@ -64,6 +73,8 @@ class LabelingController : public QObject {
   // After each submit, skip or all-bad is committed (the kill test waits for it).
   void submitted(qint64 rankingId);
   void errorOccurred(QString message);
+  // After the number of writes waiting for the lock changed.
+  void waitingChanged(int count);
 
  private:
   template <typename Action>
@@ -74,8 +85,26 @@ class LabelingController : public QObject {
   // Replaces a current ranking by a skip or all-bad: true when there is something to write (asks
   // before a ranking is replaced).
   bool mayReplaceWith(const char* status);
-  void finishAnswer(int64_t rankingId);
+  // One answer of this session (Ctrl+Z pops the last): its ranking id once committed, 0 while it
+  // waits in the writer as job `job`.
+  struct SessionAnswer {
+    int64_t promptId = 0;
+    int64_t rankingId = 0;
+    int64_t job = 0;
+    int64_t serial = 0;  // names the answer in the writer's callbacks
+  };
+  using StoreWrite = int64_t (db::LabelStore::*)(const db::RankingSubmission&);
+  // Hands the shown prompt's answer to the writer and moves on to the next prompt.
+  void answer(StoreWrite write, const db::RankingSubmission& submission);
+  void answerCommitted(int64_t serial, int64_t rankingId);
+  void answerFailed(int64_t serial, const QString& message);
+  // A write that is not an answer (flags, comment, settings), in order with the answers.
+  void write(const char* what, std::function<void()> action);
+  bool isWaiting(int64_t promptId) const;
+  void showError(const QString& message);
   void showPrompt(int64_t promptId);
+  // Shows current_ (loaded by the caller) with its flags, comment and note.
+  void presentPrompt();
   void refreshSide();
   void updateNote();
   void showNothingLeft();
@@ -88,7 +117,9 @@ class LabelingController : public QObject {
   int64_t labelerId_ = 0;
   std::unique_ptr<db::LabelQueue> queue_;
   db::PromptForLabeling current_;
-  std::vector<int64_t> sessionSubmits_;
+  std::vector<SessionAnswer> sessionSubmits_;
+  int64_t nextSerial_ = 1;
+  LabelWriter* writer_;
   std::vector<db::RankingFlag> pendingFlags_;
   QString pendingComment_;
   RankingView* view_ = nullptr;

@@ -2,28 +2,30 @@
 #include "ui/main_window.h"
 
 #include <QApplication>
+#include <QCloseEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHash>
-#include <memory>
 #include <QInputDialog>
 #include <QKeySequence>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QTabWidget>
+#include <QTimer>
+#include <memory>
 
 #include "db/label_store.h"
+#include "db/schema.h"
 #include "ui/agreement_view.h"
 #include "ui/data_view.h"
 #include "ui/export_options_dialog.h"
-#include "ui/import_dialog.h"
-#include "db/schema.h"
 #include "ui/help_overlay.h"
+#include "ui/import_dialog.h"
 #include "ui/labeling_controller.h"
 #include "ui/labeling_page.h"
 #include "ui/ranking_view.h"
-#include "ui/training/training_view.h"
 #include "ui/recent_projects.h"
+#include "ui/training/training_view.h"
 
 namespace prefstudio::ui {
 
@@ -47,7 +49,8 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Import JSONL..."), this, &MainWindow::importFile);
   file->addAction(tr("&Export JSONL..."), this, &MainWindow::exportFile);
   file->addSeparator();
-  file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+  // Through close(), not QApplication::quit(): closeEvent asks about labels still waiting.
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("Keyboard shortcuts"), this, [this] {
     QMessageBox::information(this, tr("Keyboard shortcuts"), HelpOverlay::shortcutsHtml());
@@ -62,7 +65,17 @@ void MainWindow::refreshRecentMenu() {
   recentMenu_->setEnabled(!recentMenu_->isEmpty());
 }
 
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (labeling_ && !labeling_->controller()->mayClose()) {
+    closeWhenSaved_ = true;
+    event->ignore();
+    return;
+  }
+  QMainWindow::closeEvent(event);
+}
+
 bool MainWindow::openProject(const QString& path, const QString& labeler) {
+  if (labeling_ && !labeling_->controller()->mayClose()) return false;
   LabelingController* controller = nullptr;
   try {
     controller = new LabelingController(path, labeler);
@@ -71,6 +84,11 @@ bool MainWindow::openProject(const QString& path, const QString& labeler) {
     return false;
   }
   auto* page = new LabelingPage(controller, workspace_);
+  closeWhenSaved_ = false;
+  connect(controller, &LabelingController::waitingChanged, this, [this](int count) {
+    // Closed later, not inside the writer's callback that reported the last commit.
+    if (count == 0 && closeWhenSaved_) QTimer::singleShot(0, this, &QWidget::close);
+  });
   if (labeling_) {
     int index = workspace_->indexOf(labeling_);
     workspace_->removeTab(index);

@@ -1,7 +1,9 @@
 // MainWindow: thin. Builds the menus and a workspace tab widget: "Label" (a LabelingPage), "Data"
-// (DataView), "Agreement" (AgreementView) and "Training" (TrainingView), all for the open project; File > Import/Export run in
-// the background (import_dialog.h). MainWindow holds no labeling or data logic. Errors opening a project are shown in a
-// message box and leave the current project open.
+// (DataView), "Agreement" (AgreementView) and "Training" (TrainingView), all for the open project;
+// File > Import/Export run in the background (import_dialog.h). MainWindow holds no labeling or
+// data logic. Errors opening a project are shown in a message box and leave the current project
+// open. Closing the window, Quit and opening another project ask first while labels wait for the
+// database (LabelingController::mayClose); "wait" keeps the window and closes it once they are in.
 #pragma once
 
 #include <QMainWindow>
@@ -39,6 +41,9 @@ class MainWindow : public QMainWindow {
   // After a project opened: views added with addWorkspaceTab can follow it.
   void projectOpened(QString path, QString labeler);
 
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
  private:
   void buildMenus();
   void refreshRecentMenu();
@@ -58,6 +63,7 @@ class MainWindow : public QMainWindow {
   QString projectPath_;
   QString labeler_;
   QMenu* recentMenu_ = nullptr;
+  bool closeWhenSaved_ = false;  // the labeler chose to wait for the waiting labels, then quit
 };
 
 }  // namespace prefstudio::ui

@@ -5,22 +5,43 @@
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
+#include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 
 namespace prefstudio::ui {
 
 ProgressPanel::ProgressPanel(QWidget* parent) : QWidget(parent) {
-  auto* layout = new QHBoxLayout(this);
-  layout->setContentsMargins(12, 6, 12, 0);
+  auto* column = new QVBoxLayout(this);
+  column->setContentsMargins(12, 6, 12, 0);
+  column->setSpacing(2);
+  auto* layout = new QHBoxLayout();
+  column->addLayout(layout);
   label_ = new QLabel(this);
   label_->setObjectName("progressText");
   bar_ = new QProgressBar(this);
   bar_->setTextVisible(false);
   bar_->setMaximumHeight(8);
+  waiting_ = new QLabel(this);
+  waiting_->setObjectName("waitingText");
+  waiting_->setStyleSheet("color: #a15c00; font-weight: 600;");  // amber: pending, not an error
+  waiting_->setWordWrap(true);  // on its own line, wrapped: it must never widen the window
+  waiting_->hide();
   layout->addWidget(label_);
   layout->addWidget(bar_, 1);
+  column->addWidget(waiting_);
 }
+
+void ProgressPanel::setWaiting(int count) {
+  waiting_->setVisible(count > 0);
+  const QString what = count == 1 ? tr("1 change") : tr("%1 changes").arg(count);
+  waiting_->setText(count <= 0 ? QString()
+                               : tr("%1 waiting for the database (another program holds it, e.g. "
+                                    "an import)\u2026 saved as soon as it is free.")
+                                     .arg(what));
+}
+
+QString ProgressPanel::waitingText() const { return waiting_->text(); }
 
 void ProgressPanel::setCounts(const db::QueueCounts& counts, const QString& labeler,
                               bool nothingLeft) {

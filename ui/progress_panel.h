@@ -1,7 +1,8 @@
 // ProgressPanel: the labeler's progress bar with counts, pace (seconds per prompt) and the time
 // left for the rest of the queue at that pace, e.g. "alice: 12 of 52 prompts done · 12 s per
 // prompt · about 8 min left for 40 prompts". The figures come from LabelQueue::counts() (db/).
-// Display only.
+// Beside them, while answers wait for another program's lock (LabelWriter), a line in amber says
+// how many, so the labeler sees that they are not lost and not yet saved. Display only.
 #pragma once
 
 #include <QWidget>
@@ -22,6 +23,9 @@ class ProgressPanel : public QWidget {
   // short of the total (others reached the overlap, or prompts wait for completions).
   void setCounts(const db::QueueCounts& counts, const QString& labeler, bool nothingLeft = false);
   QString text() const;
+  // Changes written by this labeler that wait for the database; 0 hides the line.
+  void setWaiting(int count);
+  QString waitingText() const;
 
  private:
   // " · 12 s per prompt · about 8 min left for 40 prompts"; only what the counts support (no pace
@@ -30,6 +34,7 @@ class ProgressPanel : public QWidget {
 
   QProgressBar* bar_;
   QLabel* label_;
+  QLabel* waiting_;
 };
 
 }  // namespace prefstudio::ui
