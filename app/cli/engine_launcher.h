@@ -1,6 +1,6 @@
 // How prefstudio-cli hands a command to prefstudio-engine, the program that holds every command
 // that loads LibTorch. The front itself links only the store (db), so --help, init, import, stats
-// and the other store-only commands start in milliseconds; LibTorch's ~290 shared libraries load
+// and the other store-only commands start in milliseconds; LibTorch's 287 shared libraries load
 // only in the engine. The engine replaces this process (exec: same pid, so the GUI's stop signal
 // reaches the run, and the same stdout, stderr and exit code).
 #pragma once
