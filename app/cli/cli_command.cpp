@@ -1,9 +1,10 @@
-// The CLI's command registry and argument parsing (see cli_command.h).
+// The CLI's command registry, dispatch and argument parsing (see cli_command.h).
 #include "app/cli/cli_command.h"
 
-#include <cmath>
-
 #include <algorithm>
+#include <cmath>
+#include <exception>
+#include <iostream>
 
 namespace prefstudio::cli {
 
@@ -15,6 +16,49 @@ std::map<std::string, CliCommand>& cli_commands() {
 CliRegistration::CliRegistration(CliCommand command) {
   std::string name = command.name;
   cli_commands().emplace(name, std::move(command));
+}
+
+namespace {
+
+void print_help() {
+  std::cout << "prefstudio-cli: Preference Studio without a window.\n\nCommands:\n";
+  for (const auto& [name, command] : cli_commands())
+    std::cout << "  " << command.usage << "\n      " << command.summary << "\n";
+}
+
+}  // namespace
+
+int run_command_line(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_help();
+    return args.empty() ? 2 : 0;
+  }
+  // Two-word commands ("train sft", "model init") win over one-word ones.
+  auto& commands = cli_commands();
+  auto found = commands.end();
+  size_t consumed = 0;
+  if (args.size() >= 2) {
+    found = commands.find(args[0] + " " + args[1]);
+    consumed = 2;
+  }
+  if (found == commands.end()) {
+    found = commands.find(args[0]);
+    consumed = 1;
+  }
+  if (found == commands.end()) {
+    std::cerr << "prefstudio-cli: unknown command '" << args[0] << "' (see --help)\n";
+    return 2;
+  }
+  try {
+    return found->second.run(std::vector<std::string>(args.begin() + consumed, args.end()));
+  } catch (const CliUsageError& e) {
+    std::cerr << "prefstudio-cli " << found->first << ": " << e.what() << "\nusage: prefstudio-cli "
+              << found->second.usage << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "prefstudio-cli " << found->first << ": error: " << e.what() << "\n";
+    return 1;
+  }
 }
 
 CliArgs CliArgs::parse(const std::vector<std::string>& args, const std::vector<std::string>& flags,

@@ -1,6 +1,7 @@
 // The CLI's commands. Each lives in its own command_<name>.cpp and registers itself with a static
-// CliRegistration, so adding a command touches no other file. A command returns the exit code;
-// errors are thrown (CoreError, DbError, CliUsageError) and printed by main.
+// CliRegistration, so adding a command touches no other file (an engine command also names itself
+// in engine_commands.cpp). A command returns the exit code; errors are thrown (CoreError, DbError,
+// CliUsageError) and printed by run_command_line, the same in prefstudio-cli and prefstudio-engine.
 #pragma once
 
 #include <functional>
@@ -29,6 +30,12 @@ std::map<std::string, CliCommand>& cli_commands();
 struct CliRegistration {
   explicit CliRegistration(CliCommand command);
 };
+
+// The whole command line after the program's name: --help, or the registered command it names
+// (two-word names first) run with the rest. Prints errors as "prefstudio-cli NAME: error: ..."
+// (a CliUsageError with the usage line) and returns the exit code: 0, 1 on an error, 2 on a usage
+// error or an unknown command.
+int run_command_line(const std::vector<std::string>& args);
 
 // Parsed "--key value" / "--flag" / positional arguments.
 struct CliArgs {

@@ -10,6 +10,7 @@
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
+#include "app/cli/engine_commands.h"
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/train/dpo_config.h"
@@ -136,10 +137,7 @@ int run_config(const std::vector<std::string>& args) {
   throw CliUsageError("expected `config defaults KIND` or `config check KIND FILE.json`");
 }
 
-static CliRegistration reg({"config", "config defaults KIND | config check KIND FILE.json",
-                            "A trainer's config keys with their defaults, or a config file checked "
-                            "as `train KIND` reads it (the field of the first error).",
-                            run_config});
+static CliRegistration reg(engine_command("config", run_config));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -19,6 +19,7 @@
 #include "app/cli/demo_sft_stage.h"
 #include "app/cli/demo_stages.h"
 #include "app/cli/demo_summary.h"
+#include "app/cli/engine_commands.h"
 #include "core/common/runtime.h"
 
 namespace prefstudio::cli {
@@ -149,13 +150,7 @@ int run_demo(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg(
-    {"demo",
-     "demo DIR [--quick] [--seed 1] [--threads 1] [--stage sft|label|reward|dpo|ppo|grpo|summary] "
-     "[--prompts N]",
-     "The whole loop on the letter-sorting demo: SFT, simulated labelers, reward model, DPO, PPO, "
-     "GRPO and a summary table (about 10 minutes; --quick under 2).",
-     run_demo});
+static CliRegistration reg(engine_command("demo", run_demo));
 
 }  // namespace
 }  // namespace prefstudio::cli

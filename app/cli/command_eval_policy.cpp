@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_command.h"
+#include "app/cli/engine_commands.h"
 #include "core/train/policy_evaluation.h"
 #include "db/project_split.h"
 #include "db/schema.h"
@@ -62,13 +63,7 @@ int run_eval_policy(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg(
-    {"eval policy",
-     "eval policy PROJECT --model DIR [--reference DIR] [--reward-model DIR] [--prompts 100] "
-     "[--samples 1] [--max-new-tokens 64] [--seed 0] [--json] [--device cpu|cuda]",
-     "Sequence KL to the reference, reward and true score of a policy's samples on validation "
-     "prompts.",
-     run_eval_policy});
+static CliRegistration reg(engine_command("eval policy", run_eval_policy));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "app/cli/cli_command.h"
+#include "app/cli/engine_commands.h"
 #include "app/cli/ranking_loader.h"
 #include "core/train/reward_evaluation.h"
 #include "db/schema.h"
@@ -81,13 +82,7 @@ int run_eval_reward(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg(
-    {"eval reward",
-     "eval reward PROJECT --model DIR [--split validation|train|all] "
-     "[--mode per-labeler|consensus] [--labelers a,b] [--json] [--device cpu|cuda]",
-     "Reward-model accuracy and calibration (ECE, reliability, accuracy by gap) on held-out "
-     "rankings.",
-     run_eval_reward});
+static CliRegistration reg(engine_command("eval reward", run_eval_reward));
 
 }  // namespace
 }  // namespace prefstudio::cli

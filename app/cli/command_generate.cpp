@@ -9,6 +9,7 @@
 
 #include "app/cli/cli_command.h"
 #include "app/cli/completion_filler.h"
+#include "app/cli/engine_commands.h"
 #include "core/common/runtime.h"
 #include "core/train/text_generator.h"
 #include "db/run_store.h"
@@ -63,11 +64,7 @@ int run_generate(const std::vector<std::string>& raw_args) {
   return 0;
 }
 
-static CliRegistration reg(
-    {"generate",
-     "generate PROJECT --model DIR [-k 4] [--max-new-tokens 64] [--temperature 1] [--top-p 1] "
-     "[--top-k 0] [--seed 0] [--batch-size 32] [--device cpu] [--threads N]",
-     "Sample K distinct completions for every prompt that has fewer.", run_generate});
+static CliRegistration reg(engine_command("generate", run_generate));
 
 }  // namespace
 }  // namespace prefstudio::cli

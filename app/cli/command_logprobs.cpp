@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_command.h"
+#include "app/cli/engine_commands.h"
 #include "core/model/completion_scorer.h"
 
 namespace prefstudio::cli {
@@ -115,11 +116,7 @@ int run_logprobs(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg({"logprobs",
-                            "logprobs --model DIR (--prompt TEXT --completion TEXT [--ended] | "
-                            "--input FILE.jsonl) [--json] [--device cpu|cuda]",
-                            "Log-probability of a completion given a prompt, summed and per token.",
-                            run_logprobs});
+static CliRegistration reg(engine_command("logprobs", run_logprobs));
 
 }  // namespace
 }  // namespace prefstudio::cli

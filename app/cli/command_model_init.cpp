@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_command.h"
+#include "app/cli/engine_commands.h"
 #include "core/common/core_error.h"
 #include "core/model/model_init.h"
 
@@ -38,9 +39,7 @@ int run_model_init(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg({"model init", "model init --config FILE.json --out DIR",
-                            "Write a freshly initialised GPT-2 checkpoint folder.",
-                            run_model_init});
+static CliRegistration reg(engine_command("model init", run_model_init));
 
 }  // namespace
 }  // namespace prefstudio::cli

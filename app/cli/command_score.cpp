@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "app/cli/cli_command.h"
+#include "app/cli/engine_commands.h"
 #include "core/train/reward_evaluation.h"
 #include "db/schema.h"
 #include "db/score_store.h"
@@ -89,11 +90,7 @@ int run_score(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg(
-    {"score", "score PROJECT --model DIR [--suggest] [--device cpu|cuda]",
-     "Score every completion with a reward model (for the lowest-margin queue); --suggest stores "
-     "its order as a suggestion.",
-     run_score});
+static CliRegistration reg(engine_command("score", run_score));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "app/cli/cli_command.h"
+#include "app/cli/engine_commands.h"
 #include "core/common/core_error.h"
 #include "core/text/tokenizer.h"
 
@@ -50,8 +51,7 @@ int run_tokenize(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg({"tokenize", "tokenize --model DIR (--text TEXT | --file FILE) [--json]",
-                            "Token ids of a text under a checkpoint's tokenizer.", run_tokenize});
+static CliRegistration reg(engine_command("tokenize", run_tokenize));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -13,6 +13,7 @@
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
+#include "app/cli/engine_commands.h"
 #include "app/cli/project_reference_cache.h"
 #include "app/cli/ranking_loader.h"
 #include "app/cli/trainer_run.h"
@@ -98,11 +99,7 @@ int run_train_dpo(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg(
-    {"train dpo", "train dpo PROJECT --config FILE.json [--name NAME]",
-     "DPO and its family (ipo, cdpo, robust, hinge, sigmoid_norm, simpo) on the labelers' "
-     "rankings, with the reference's log-probs cached in the project.",
-     run_train_dpo});
+static CliRegistration reg(engine_command("train dpo", run_train_dpo));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -9,6 +9,7 @@
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
+#include "app/cli/engine_commands.h"
 #include "app/cli/ranking_loader.h"
 #include "app/cli/trainer_run.h"
 #include "core/common/core_error.h"
@@ -90,11 +91,7 @@ int run_train_reward(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg(
-    {"train reward", "train reward PROJECT --config FILE.json [--name NAME]",
-     "Reward model on the labelers' rankings (K-wise InstructGPT loss), calibrated on held-out "
-     "prompts.",
-     run_train_reward});
+static CliRegistration reg(engine_command("train reward", run_train_reward));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -13,6 +13,7 @@
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
+#include "app/cli/engine_commands.h"
 #include "app/cli/trainer_run.h"
 #include "core/common/core_error.h"
 #include "core/train/rl_trainer.h"
@@ -100,18 +101,15 @@ int run_train_rl(const std::vector<std::string>& args, const std::string& algori
   return 0;
 }
 
-static CliRegistration ppo(
-    {"train ppo", "train ppo PROJECT --config FILE.json [--name NAME]",
-     "PPO as InstructGPT ran it: a critic, GAE, per-token KL penalty to the SFT model, clipping.",
-     [](const std::vector<std::string>& args) { return run_train_rl(args, "ppo"); }});
-static CliRegistration rloo(
-    {"train rloo", "train rloo PROJECT --config FILE.json [--name NAME]",
-     "RLOO: K samples a prompt, each advantage its reward minus the others' mean, clipped update.",
-     [](const std::vector<std::string>& args) { return run_train_rl(args, "rloo"); }});
-static CliRegistration grpo(
-    {"train grpo", "train grpo PROJECT --config FILE.json [--name NAME]",
-     "GRPO (or Dr. GRPO): K samples a prompt, group-normalised advantages, k3 KL in the loss.",
-     [](const std::vector<std::string>& args) { return run_train_rl(args, "grpo"); }});
+static CliRegistration ppo(engine_command("train ppo", [](const std::vector<std::string>& args) {
+  return run_train_rl(args, "ppo");
+}));
+static CliRegistration rloo(engine_command("train rloo", [](const std::vector<std::string>& args) {
+  return run_train_rl(args, "rloo");
+}));
+static CliRegistration grpo(engine_command("train grpo", [](const std::vector<std::string>& args) {
+  return run_train_rl(args, "grpo");
+}));
 
 }  // namespace
 }  // namespace prefstudio::cli

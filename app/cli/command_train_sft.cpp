@@ -9,6 +9,7 @@
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
+#include "app/cli/engine_commands.h"
 #include "app/cli/sft_run.h"
 #include "core/common/core_error.h"
 #include "core/train/sft_config.h"
@@ -68,9 +69,7 @@ int run_train_sft(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg(
-    {"train sft", "train sft PROJECT --config FILE.json [--name NAME]",
-     "Supervised fine-tuning; metrics to the project and stdout (JSON lines).", run_train_sft});
+static CliRegistration reg(engine_command("train sft", run_train_sft));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -1,0 +1,76 @@
+// The engine's command table (see engine_commands.h). Compiled into both programs.
+#include "app/cli/engine_commands.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace prefstudio::cli {
+
+const std::vector<EngineCommand>& engine_commands() {
+  static const std::vector<EngineCommand> commands = {
+      {"config", "config defaults KIND | config check KIND FILE.json",
+       "A trainer's config keys with their defaults, or a config file checked as `train KIND` "
+       "reads it (the field of the first error)."},
+      {"demo",
+       "demo DIR [--quick] [--seed 1] [--threads 1] [--stage "
+       "sft|label|reward|dpo|ppo|grpo|summary] "
+       "[--prompts N]",
+       "The whole loop on the letter-sorting demo: SFT, simulated labelers, reward model, DPO, "
+       "PPO, "
+       "GRPO and a summary table (about 10 minutes; --quick under 2)."},
+      {"eval policy",
+       "eval policy PROJECT --model DIR [--reference DIR] [--reward-model DIR] [--prompts 100] "
+       "[--samples 1] [--max-new-tokens 64] [--seed 0] [--json] [--device cpu|cuda]",
+       "Sequence KL to the reference, reward and true score of a policy's samples on validation "
+       "prompts."},
+      {"eval reward",
+       "eval reward PROJECT --model DIR [--split validation|train|all] "
+       "[--mode per-labeler|consensus] [--labelers a,b] [--json] [--device cpu|cuda]",
+       "Reward-model accuracy and calibration (ECE, reliability, accuracy by gap) on held-out "
+       "rankings."},
+      {"generate",
+       "generate PROJECT --model DIR [-k 4] [--max-new-tokens 64] [--temperature 1] [--top-p 1] "
+       "[--top-k 0] [--seed 0] [--batch-size 32] [--device cpu] [--threads N]",
+       "Sample K distinct completions for every prompt that has fewer."},
+      {"logprobs",
+       "logprobs --model DIR (--prompt TEXT --completion TEXT [--ended] | --input FILE.jsonl) "
+       "[--json] [--device cpu|cuda]",
+       "Log-probability of a completion given a prompt, summed and per token."},
+      {"model init", "model init --config FILE.json --out DIR",
+       "Write a freshly initialised GPT-2 checkpoint folder."},
+      {"score", "score PROJECT --model DIR [--suggest] [--device cpu|cuda]",
+       "Score every completion with a reward model (for the lowest-margin queue); --suggest stores "
+       "its order as a suggestion."},
+      {"tokenize", "tokenize --model DIR (--text TEXT | --file FILE) [--json]",
+       "Token ids of a text under a checkpoint's tokenizer."},
+      {"train dpo", "train dpo PROJECT --config FILE.json [--name NAME]",
+       "DPO and its family (ipo, cdpo, robust, hinge, sigmoid_norm, simpo) on the labelers' "
+       "rankings, with the reference's log-probs cached in the project."},
+      {"train grpo", "train grpo PROJECT --config FILE.json [--name NAME]",
+       "GRPO (or Dr. GRPO): K samples a prompt, group-normalised advantages, k3 KL in the loss."},
+      {"train ppo", "train ppo PROJECT --config FILE.json [--name NAME]",
+       "PPO as InstructGPT ran it: a critic, GAE, per-token KL penalty to the SFT model, "
+       "clipping."},
+      {"train reward", "train reward PROJECT --config FILE.json [--name NAME]",
+       "Reward model on the labelers' rankings (K-wise InstructGPT loss), calibrated on held-out "
+       "prompts."},
+      {"train rloo", "train rloo PROJECT --config FILE.json [--name NAME]",
+       "RLOO: K samples a prompt, each advantage its reward minus the others' mean, clipped "
+       "update."},
+      {"train sft", "train sft PROJECT --config FILE.json [--name NAME]",
+       "Supervised fine-tuning; metrics to the project and stdout (JSON lines)."},
+  };
+  return commands;
+}
+
+CliCommand engine_command(const std::string& name,
+                          std::function<int(const std::vector<std::string>& args)> run) {
+  for (const EngineCommand& command : engine_commands())
+    if (name == command.name) return {command.name, command.usage, command.summary, std::move(run)};
+  // Runs during static initialisation, before main could catch anything.
+  std::fprintf(stderr, "prefstudio-engine: command '%s' is not in app/cli/engine_commands.cpp\n",
+               name.c_str());
+  std::abort();
+}
+
+}  // namespace prefstudio::cli
