@@ -141,14 +141,15 @@ class ScreenWatch {
     XFlush(display_);
   }
 
-  // Reads events until none has come for `quietMs`, or `timeoutMs` passed. Returns the time of
-  // the last damage report (or `since` when none came); counts reports into `reports`, and key
-  // presses on our own windows into `keyPresses` with the time of the first.
+  // Reads events until none has come for `quietMs`, or `timeoutMs` passed. With `firstDamage` the
+  // quiet time counts only from a first damage report: a program kept off the CPU for longer than
+  // `quietMs` before it draws is waited for. Returns the time of the last damage report (or
+  // `since` when none came) and counts reports into `reports`.
   Clock::time_point settle(Clock::time_point since, int quietMs, int timeoutMs, int* reports,
-                           Clock::time_point* firstKey = nullptr) {
+                           bool firstDamage = false) {
     Clock::time_point last = since;
     const Clock::time_point deadline = since + std::chrono::milliseconds(timeoutMs);
-    bool sawKey = false;
+    bool damaged = false;
     for (;;) {
       while (XPending(display_) > 0) {
         XEvent event;
@@ -157,14 +158,14 @@ class ScreenWatch {
         if (event.type == damageEvent_ + XDamageNotify) {
           XDamageSubtract(display_, damage_, None, None);
           last = now;
+          damaged = true;
           if (reports) ++*reports;
-        } else if (event.type == KeyPress && firstKey != nullptr && !sawKey) {
-          *firstKey = now;
-          sawKey = true;
         }
       }
       const auto now = Clock::now();
-      const auto quietEnd = std::max(last, since) + std::chrono::milliseconds(quietMs);
+      const auto quietEnd = firstDamage && !damaged
+                                ? deadline
+                                : std::max(last, since) + std::chrono::milliseconds(quietMs);
       if (now >= quietEnd || now >= deadline) return last;
       const auto wait = std::min(quietEnd, deadline) - now;
       timeval tv{};
@@ -246,7 +247,7 @@ std::vector<double> measureFloor(ScreenWatch& screen, int samples) {
                                       : BlackPixel(display, screenNumber));
     XFillRectangle(display, window, gc, 0, 0, 300, 200);
     XFlush(display);
-    const auto last = screen.settle(Clock::now(), 30, 1000, &reports);
+    const auto last = screen.settle(Clock::now(), 30, 1000, &reports, true);
     ms.push_back(msBetween(start, last));
   }
   XFreeGC(display, gc);
@@ -302,7 +303,7 @@ ShippedRun runShipped(ScreenWatch& screen, const VirtualScreen& xvfb, const Opti
     const auto start = Clock::now();
     reports = 0;
     screen.key(XK_Return);
-    const auto last = screen.settle(start, options.quietMs, 10000, &reports);
+    const auto last = screen.settle(start, options.quietMs, 10000, &reports, true);
     if (last == start || screen.pixels(window) == before)
       throw std::runtime_error("submit " + std::to_string(i) + " did not change the screen");
     if (i >= warmup) {
