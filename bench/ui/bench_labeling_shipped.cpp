@@ -45,12 +45,19 @@ double percentile(std::vector<double> values, double q) {
   return values[static_cast<size_t>(q * (values.size() - 1) + 0.5)];
 }
 
+double median(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
 struct Options {
   std::string project = "/tmp/prefstudio_bench_labeling.sqlite";  // bench_labeling's
   std::string prefstudio;     // the shipped GUI; default: the build's app/prefstudio
   std::string benchLabeling;  // default: bench_labeling next to this program
   int submits = 100;          // timed, per round; 5 more untimed first
-  int rounds = 2;             // library, shipped, library, shipped, ...
+  int rounds = 3;             // library, shipped, library, shipped, ...
   int quietMs = 150;          // no damage this long after the last one: the screen has settled
 };
 
@@ -377,32 +384,33 @@ int main(int argc, char** argv) {
       reports.insert(reports.end(), run.reports.begin(), run.reports.end());
       idle.push_back(run.idleReportsPerS);
       std::printf("round %d: library median %.2f ms | shipped median %.2f ms p95 %.2f ms\n",
-                  round + 1, library.back(), percentile(run.ms, 0.5), percentile(run.ms, 0.95));
+                  round + 1, library.back(), median(run.ms), percentile(run.ms, 0.95));
       std::fflush(stdout);
     }
-    const double floorMedian = percentile(floor, 0.5);
+    const double floorMedian = median(floor);
+    const double libraryMedian = median(library), shippedMedian = median(shipped);
     std::printf(
         "\nEnter -> next prompt shown, 1,000,000 completions, %d rounds of %d submits, "
         "interleaved:\n",
         options.rounds, options.submits);
-    std::printf("  ui library in-process (bench_labeling, offscreen, grab()): median of rounds "
-                "%.2f ms\n",
-                percentile(library, 0.5));
+    std::printf("  ui library in-process (bench_labeling, offscreen, grab()): median of the rounds' "
+                "medians %.2f ms\n",
+                libraryMedian);
     std::printf("  shipped prefstudio under Xvfb (XTest Enter -> last XDamage before %d ms quiet): "
                 "median %.2f ms  p95 %.2f ms  max %.2f ms\n",
-                options.quietMs, percentile(shipped, 0.5), percentile(shipped, 0.95),
+                options.quietMs, shippedMedian, percentile(shipped, 0.95),
                 *std::max_element(shipped.begin(), shipped.end()));
     std::printf("  floor of that method (XTest key -> a window that repaints at once -> damage "
                 "read), 50 samples: median %.2f ms  p95 %.2f ms\n",
                 floorMedian, percentile(floor, 0.95));
     std::printf("  shipped minus floor: median %.2f ms (%.2fx the library figure); 60 Hz frame "
                 "%.1f ms\n",
-                percentile(shipped, 0.5) - floorMedian,
-                (percentile(shipped, 0.5) - floorMedian) / percentile(library, 0.5), 1000.0 / 60);
+                shippedMedian - floorMedian, (shippedMedian - floorMedian) / libraryMedian,
+                1000.0 / 60);
     std::printf("  shipped: open project + first prompt settled %.0f ms (median of launches); "
                 "damage reports per submit: median %.0f, max %.0f; idle window: %.0f/s\n",
-                percentile(opens, 0.5), percentile(reports, 0.5),
-                *std::max_element(reports.begin(), reports.end()), percentile(idle, 0.5));
+                median(opens), median(reports), *std::max_element(reports.begin(), reports.end()),
+                median(idle));
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_labeling_shipped: %s\n", error.what());
     return 1;
