@@ -4,10 +4,12 @@
 #pragma once
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -32,6 +34,22 @@ inline GptConfig gpt(int64_t vocab, int64_t positions, int64_t embd, int64_t lay
   config.eos_token_id = config.bos_token_id = vocab - 1;
   config.tokenizer = vocab == 257 ? "byte" : "gpt2-bpe";
   return config;
+}
+
+// The thread policy of prefstudio-cli (app/cli/main.cpp): libgomp's threads sleep while they wait
+// instead of spinning, which on a shared machine decides the figure. libgomp reads the variable
+// when it loads, before main, so like the CLI a benchmark sets it and runs itself again once; the
+// Python references it starts inherit it. A user's own OMP_WAIT_POLICY is left alone.
+inline void reexec_with_passive_omp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: then go on with the default policy
+}
+
+// The policy in force, for the benchmark's header line.
+inline std::string omp_wait_policy() {
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  return policy != nullptr ? policy : "unset (libgomp spins)";
 }
 
 inline double median(std::vector<double> values) {

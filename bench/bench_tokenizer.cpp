@@ -1,11 +1,22 @@
 // Tokenizer throughput. GPT-2 BPE on two seeded texts: ~1 MB of mixed prose, code, numbers, CJK
 // and emoji (words repeat, as in real data, so the word cache works) and a smaller text of
 // made-up words (nearly every word new, so the merge loop does the work). For each: the split
-// alone, encode with a cold and a warm cache, decode, and the Python reference
-// (tests/golden/make_bpe_golden.py --bench) on the same text in the same run.
-// Usage: bench_tokenizer [GPT2_DIR] [MEGABYTES]
+// alone, encode with a cold and a warm cache, decode; then whole processes side by side, run
+// interleaved: ours (this program's --encode mode) against a compiled reference, tiktoken's "gpt2"
+// encoding (npm "tiktoken", Rust compiled to WASM; bench/js, installed by bench/js/setup.sh), with
+// the ids checked equal, wall and CPU time and peak RSS from wait4. tiktoken runs without a network
+// (unshare -rn) where the kernel allows it. The Python reference (tests/golden/make_bpe_golden.py
+// --bench) runs only where its `regex` module is installed, as OpenAI's encoder.py needs.
+// Usage: bench_tokenizer [GPT2_DIR] [MEGABYTES] [--runs N] [--skip-tiktoken]
+//        bench_tokenizer --encode GPT2_DIR TEXT_FILE IDS_OUT   (one whole-process encode)
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_common.h"
 #include "core/text/bpe_tokenizer.h"
 #include "core/text/byte_tokenizer.h"
 #include "core/text/gpt2_pretokenizer.h"
@@ -95,8 +107,276 @@ void report(const char* what, double mb, const Stopwatch& watch, size_t count, c
               mb / wall, cpu, mb / cpu, count, unit);
 }
 
-// Times our tokenizer on `text`, then runs the Python reference on it. False on a wrong result.
-bool bench_text(const std::string& name, const std::string& text, const std::string& gpt2_dir) {
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// --encode: what a user's process pays to tokenize a file: load the vocabulary, encode, write the
+// ids as little-endian uint32 (tiktoken_encode.cjs writes the same). One JSON line on stdout.
+int encode_file(const std::string& gpt2_dir, const std::string& text_path,
+                const std::string& ids_path) {
+  const auto load_start = bench::Clock::now();
+  auto bpe =
+      BpeTokenizer::from_vocab_and_merges(gpt2_dir + "/vocab.json", gpt2_dir + "/merges.txt");
+  const std::string text = read_file(text_path);
+  const auto encode_start = bench::Clock::now();
+  const std::clock_t cpu_start = std::clock();
+  const std::vector<int64_t> ids = bpe->encode(text);
+  const double encode_cpu_s = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  const double encode_s = bench::seconds_since(encode_start);
+  const std::vector<uint32_t> narrow(ids.begin(), ids.end());  // GPT-2 ids fit in 16 bits
+  std::ofstream(ids_path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(narrow.data()),
+             static_cast<std::streamsize>(narrow.size() * sizeof(uint32_t)));
+  std::printf("{\"tokens\": %zu, \"load_s\": %.6f, \"encode_s\": %.6f, \"encode_cpu_s\": %.6f}\n",
+              ids.size(), std::chrono::duration<double>(encode_start - load_start).count(),
+              encode_s, encode_cpu_s);
+  return 0;
+}
+
+// One child process from start to exit: wall time, user + system CPU and peak RSS (wait4's
+// rusage, the child's alone), and its stdout.
+struct ProcessRun {
+  double wall_s = 0.0;
+  double cpu_s = 0.0;
+  double peak_mib = 0.0;
+  std::string output;
+};
+
+ProcessRun run_process(const std::vector<std::string>& args) {
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  const auto start = bench::Clock::now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    std::vector<char*> argv;
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    std::perror(argv[0]);
+    _exit(127);
+  }
+  close(out[1]);
+  ProcessRun run;
+  char buffer[4096];
+  for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) > 0;) run.output.append(buffer, n);
+  close(out[0]);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  run.wall_s = bench::seconds_since(start);
+  run.cpu_s = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+              usage.ru_stime.tv_usec / 1e6;
+  run.peak_mib = usage.ru_maxrss / 1024.0;  // KiB on Linux
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string command;
+    for (const auto& arg : args) command += arg + " ";
+    throw std::runtime_error("failed (status " + std::to_string(status) + "): " + command + "\n" +
+                             run.output);
+  }
+  return run;
+}
+
+// The JSON object on the last line of a run's output.
+nlohmann::json last_json(const ProcessRun& run) {
+  const size_t brace = run.output.rfind('{');
+  if (brace == std::string::npos) throw std::runtime_error("no JSON line in: " + run.output);
+  return nlohmann::json::parse(run.output.substr(brace));
+}
+
+std::vector<uint32_t> read_ids(const std::string& path) {
+  const std::string bytes = read_file(path);
+  std::vector<uint32_t> ids(bytes.size() / sizeof(uint32_t));
+  std::memcpy(ids.data(), bytes.data(), ids.size() * sizeof(uint32_t));
+  return ids;
+}
+
+// Where the ids first differ, with a few ids either side, or "" when they are equal.
+std::string first_difference(const std::vector<uint32_t>& ours,
+                             const std::vector<uint32_t>& reference) {
+  if (ours == reference) return "";
+  size_t i = 0;
+  while (i < ours.size() && i < reference.size() && ours[i] == reference[i]) ++i;
+  auto around = [i](const std::vector<uint32_t>& ids) {
+    std::string text;
+    for (size_t j = i < 3 ? 0 : i - 3; j < std::min(ids.size(), i + 4); ++j)
+      text += (j == i ? "[" : "") + std::to_string(ids[j]) + (j == i ? "] " : " ");
+    return text;
+  };
+  return "token " + std::to_string(i) + " of " + std::to_string(ours.size()) + " (reference " +
+         std::to_string(reference.size()) + "): ours " + around(ours) + "| reference " +
+         around(reference);
+}
+
+struct Options {
+  std::string gpt2_dir = std::string(PREFSTUDIO_SOURCE_DIR) + "/resources/gpt2-tokenizer";
+  double megabytes = 1.0;
+  int runs = 3;  // whole-process runs of each side, interleaved; medians
+  bool skip_tiktoken = false;
+};
+
+std::string tiktoken_dir() { return std::string(PREFSTUDIO_SOURCE_DIR) + "/bench/js"; }
+
+bool tiktoken_installed() {
+  return std::filesystem::exists(tiktoken_dir() + "/node_modules/tiktoken/encoders/gpt2.json");
+}
+
+// The tiktoken command line, under `unshare -rn` (no network at all) where that works here.
+std::vector<std::string> tiktoken_command(const std::string& text_path,
+                                          const std::string& ids_path) {
+  static const bool isolated = std::system("unshare -rn true > /dev/null 2>&1") == 0;
+  std::vector<std::string> command;
+  if (isolated) command = {"unshare", "-rn"};
+  for (const std::string& arg :
+       {std::string("node"), tiktoken_dir() + "/tiktoken_encode.cjs", text_path, ids_path})
+    command.push_back(arg);
+  return command;
+}
+
+// encode_cpu_s: each run's own CPU clock around the encode call.
+void print_process(const char* who, const std::vector<ProcessRun>& runs, double mb,
+                   const std::vector<double>& encode_cpu_s) {
+  std::vector<double> wall, cpu, peak;
+  for (const auto& run : runs) {
+    wall.push_back(run.wall_s);
+    cpu.push_back(run.cpu_s);
+    peak.push_back(run.peak_mib);
+  }
+  std::printf("  %-34s wall %7.3f s | cpu %7.3f s | peak RSS %7.1f MiB | encode alone cpu %7.3f s "
+              "%7.2f MB/s\n",
+              who, bench::median(wall), bench::median(cpu), bench::median(peak),
+              bench::median(encode_cpu_s), mb / bench::median(encode_cpu_s));
+}
+
+// OpenAI's encoder.py algorithm in Python, once, where the `regex` module it splits with is
+// installed (without it the script falls back to a slower hand scanner: not the baseline to
+// quote). Its token count must equal ours.
+bool python_reference(const std::string& path, size_t tokens, const std::string& gpt2_dir) {
+  if (std::system("/usr/bin/python3 -c 'import regex' > /dev/null 2>&1") != 0) {
+    std::printf("  python encoder.py skipped: /usr/bin/python3 has no `regex` module "
+                "(apt-get install python3-regex)\n");
+    return true;
+  }
+  const ProcessRun run = run_process(
+      {"/usr/bin/python3", std::string(PREFSTUDIO_SOURCE_DIR) + "/tests/golden/make_bpe_golden.py",
+       "--vocab-dir", gpt2_dir, "--bench", path});
+  std::string line = run.output.substr(0, run.output.find('\n'));
+  std::printf("  %s\n", line.c_str());
+  std::printf("  %-34s wall %7.3f s | cpu %7.3f s | peak RSS %7.1f MiB (1 run, whole process)\n",
+              "python encoder.py (regex module)", run.wall_s, run.cpu_s, run.peak_mib);
+  const std::string count = " " + std::to_string(tokens) + " tokens";
+  if (line.find(count) == std::string::npos) {
+    std::printf("ERROR: the Python reference's token count is not ours (%zu)\n", tokens);
+    return false;
+  }
+  return true;
+}
+
+// Whole processes on an empty file, interleaved: what each side pays before the first byte
+// (ours: the binary with LibTorch, as every program of ours links it, and vocab.json + merges.txt;
+// tiktoken: node, the WASM module and gpt2.json). The per-text figures minus these are the work.
+void fixed_cost(const Options& options) {
+  if (options.skip_tiktoken || !tiktoken_installed()) return;  // compare_processes says why
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "prefstudio_bench_tokenizer_empty.txt").string();
+  std::ofstream(path, std::ios::binary).flush();
+  std::vector<ProcessRun> ours, tiktoken;
+  for (int run = 0; run < options.runs; ++run) {
+    ours.push_back(run_process({self, "--encode", options.gpt2_dir, path, path + ".ids"}));
+    tiktoken.push_back(run_process(tiktoken_command(path, path + ".ids")));
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + ".ids");
+  std::printf("fixed cost: whole process on an empty file, %d runs each interleaved, medians:\n",
+              options.runs);
+  for (const auto& [who, runs] : {std::pair{"ours (BpeTokenizer, C++)", &ours},
+                                  std::pair{"tiktoken (Rust, WASM)", &tiktoken}}) {
+    std::vector<double> wall, cpu, peak;
+    for (const auto& run : *runs) {
+      wall.push_back(run.wall_s);
+      cpu.push_back(run.cpu_s);
+      peak.push_back(run.peak_mib);
+    }
+    std::printf("  %-34s wall %7.3f s | cpu %7.3f s | peak RSS %7.1f MiB\n", who,
+                bench::median(wall), bench::median(cpu), bench::median(peak));
+  }
+}
+
+// Whole processes on the text in `path`: ours and tiktoken interleaved, then Python once where
+// it can split as encoder.py does. False when the ids differ or a reference is missing.
+bool compare_processes(const std::string& path, double mb, const std::vector<int64_t>& ids,
+                       const Options& options) {
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string ours_ids = path + ".ours.ids", tiktoken_ids = path + ".tiktoken.ids";
+  const bool tiktoken = !options.skip_tiktoken && tiktoken_installed();
+  if (!tiktoken && !options.skip_tiktoken) {
+    std::printf("ERROR: the tiktoken reference is not installed: run bench/js/setup.sh (needs npm "
+                "once), or pass --skip-tiktoken\n");
+    return false;
+  }
+  std::vector<ProcessRun> ours_runs, tiktoken_runs;
+  std::vector<double> ours_encode, tiktoken_encode;
+  std::string reference_name;
+  for (int run = 0; run < options.runs; ++run) {
+    ours_runs.push_back(run_process({self, "--encode", options.gpt2_dir, path, ours_ids}));
+    ours_encode.push_back(last_json(ours_runs.back())["encode_cpu_s"].get<double>());
+    if (!tiktoken) continue;
+    tiktoken_runs.push_back(run_process(tiktoken_command(path, tiktoken_ids)));
+    const nlohmann::json result = last_json(tiktoken_runs.back());
+    tiktoken_encode.push_back(result["encode_cpu_s"].get<double>());
+    reference_name = result["reference"].get<std::string>();
+  }
+  const std::vector<uint32_t> ours = read_ids(ours_ids);
+  if (ours != std::vector<uint32_t>(ids.begin(), ids.end())) {
+    std::printf("ERROR: --encode wrote other ids than the in-process encode\n");
+    return false;
+  }
+  std::printf("  whole process, %d runs each interleaved, medians (wall and CPU from start to exit, "
+              "peak RSS from wait4):\n",
+              options.runs);
+  print_process("ours (BpeTokenizer, C++)", ours_runs, mb, ours_encode);
+  bool ok = true;
+  if (tiktoken) {
+    print_process(reference_name.c_str(), tiktoken_runs, mb, tiktoken_encode);
+    auto ratio = [](const std::vector<ProcessRun>& a, const std::vector<ProcessRun>& b,
+                    double ProcessRun::*field) {
+      std::vector<double> x, y;
+      for (const auto& run : a) x.push_back(run.*field);
+      for (const auto& run : b) y.push_back(run.*field);
+      return bench::median(x) / bench::median(y);
+    };
+    std::printf("  ours / tiktoken: wall %.2fx, cpu %.2fx, peak RSS %.2fx, encode alone cpu %.2fx "
+                "(below 1: ours is faster or smaller)\n",
+                ratio(ours_runs, tiktoken_runs, &ProcessRun::wall_s),
+                ratio(ours_runs, tiktoken_runs, &ProcessRun::cpu_s),
+                ratio(ours_runs, tiktoken_runs, &ProcessRun::peak_mib),
+                bench::median(ours_encode) / bench::median(tiktoken_encode));
+    const std::string difference = first_difference(ours, read_ids(tiktoken_ids));
+    if (difference.empty()) {
+      std::printf("  ids: all %zu equal to tiktoken's%s\n", ours.size(),
+                  tiktoken_command("", "")[0] == "unshare" ? " (tiktoken ran with no network)"
+                                                           : "");
+    } else {
+      std::printf("ERROR: ids differ from tiktoken's at %s\n", difference.c_str());
+      ok = false;
+    }
+  } else {
+    std::printf("  tiktoken skipped (--skip-tiktoken)\n");
+  }
+  std::filesystem::remove(ours_ids);
+  std::filesystem::remove(tiktoken_ids);
+  return ok && python_reference(path, ids.size(), options.gpt2_dir);
+}
+
+// Times our tokenizer on `text`, then the whole-process comparison. False on a wrong result.
+bool bench_text(const std::string& name, const std::string& text, const Options& options) {
+  const std::string& gpt2_dir = options.gpt2_dir;
   const double mb = text.size() / 1e6;
   std::printf("%s: %.3f MB\n", name.c_str(), mb);
   Stopwatch load;
@@ -127,33 +407,50 @@ bool bench_text(const std::string& name, const std::string& text, const std::str
     return false;
   }
 
-  // The Python reference on the same text (its own cold cache), in the same run.
   const std::string path =
       (std::filesystem::temp_directory_path() / "prefstudio_bench_tokenizer.txt").string();
   std::ofstream(path, std::ios::binary) << text;
-  const std::string command = "/usr/bin/python3 " + std::string(PREFSTUDIO_SOURCE_DIR) +
-                              "/tests/golden/make_bpe_golden.py --vocab-dir '" + gpt2_dir +
-                              "' --bench '" + path + "' 2>&1";
-  std::fflush(stdout);
-  std::printf("  ");
-  std::fflush(stdout);
-  const int status = std::system(command.c_str());
+  bool ok = false;
+  try {
+    ok = compare_processes(path, mb, ids, options);
+  } catch (const std::exception& error) {
+    std::printf("ERROR: %s\n", error.what());
+  }
   std::filesystem::remove(path);
-  if (status != 0) std::printf("  (the Python reference did not run: %s)\n", command.c_str());
-  std::printf("  ours: %zu tokens; the reference line must show the same count\n", ids.size());
-  return true;
+  return ok;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string gpt2_dir =
-      argc > 1 ? argv[1] : std::string(PREFSTUDIO_SOURCE_DIR) + "/resources/gpt2-tokenizer";
-  const double megabytes = argc > 2 ? std::stod(argv[2]) : 1.0;
+  if (argc == 5 && std::string(argv[1]) == "--encode") return encode_file(argv[2], argv[3], argv[4]);
+  Options options;
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--runs" && i + 1 < argc)
+      options.runs = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--skip-tiktoken")
+      options.skip_tiktoken = true;
+    else if (arg.rfind("--", 0) == 0) {
+      std::fprintf(stderr,
+                   "usage: bench_tokenizer [GPT2_DIR] [MEGABYTES] [--runs N] [--skip-tiktoken]\n");
+      return 2;
+    } else
+      positional.push_back(arg);
+  }
+  if (positional.size() > 0) options.gpt2_dir = positional[0];
+  if (positional.size() > 1) options.megabytes = std::stod(positional[1]);
+  try {
+    fixed_cost(options);
+  } catch (const std::exception& error) {
+    std::printf("ERROR: %s\n", error.what());
+    return 1;
+  }
   bool ok = bench_text("mixed prose, code, numbers, CJK, emoji (seed 2024)",
-                       mixed_text(static_cast<size_t>(megabytes * 1e6)), gpt2_dir);
+                       mixed_text(static_cast<size_t>(options.megabytes * 1e6)), options);
   ok = bench_text("made-up words, nearly all distinct (seed 7)",
-                  made_up_words(static_cast<size_t>(megabytes * 2.5e5)), gpt2_dir) &&
+                  made_up_words(static_cast<size_t>(options.megabytes * 2.5e5)), options) &&
        ok;
   return ok ? 0 : 1;
 }

@@ -3,10 +3,12 @@
 // at three sizes, with the machine's measured float32 matmul peak and each run's model-FLOPs
 // utilisation; then generation tokens/s with and without the KV cache. One table, one run.
 // A training step is forward + cross-entropy + backward + clip + AdamW step + zero_grad on random
-// tokens; medians over the timed steps. Leaves out data loading and checkpointing.
-// `bench_train [--threads N] [--only tiny|10m|124m] [--steps-124m N] [--skip-python]`
-#include <sys/wait.h>
-
+// tokens; medians over at least 10 timed steps after warm-up. Both sides use the same rules: weight
+// decay 0.1 on 2-D weights other than the embeddings (parameter_gets_weight_decay), gradients
+// zeroed in place (LibTorch 1.13's zero_grad; Python's zero_grad(set_to_none=False)), the CLI's
+// OMP_WAIT_POLICY=PASSIVE; the Python model's parameter count and decayed count must equal ours
+// or the benchmark stops. Leaves out data loading and checkpointing.
+// `bench_train [--threads N] [--only tiny|10m|124m] [--steps-124m N>=10] [--skip-python]`
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -27,12 +29,14 @@ namespace {
 
 using namespace bench;
 
+constexpr int64_t kMinTimedSteps = 10;  // a median of fewer steps moves with one slow step
+
 struct Size {
   std::string name;
   GptConfig config;
   int64_t batch = 8;
   int64_t seq = 128;
-  int64_t steps = 10;  // timed
+  int64_t steps = 10;  // timed; at least kMinTimedSteps
   int64_t warmup = 2;  // untimed (allocator, first-touch)
 };
 
@@ -43,7 +47,7 @@ std::vector<Size> sizes(int64_t steps_124m) {
       // Byte vocabulary, 6 x 384 (10.7M), as bench_galore's 10m.
       {"10m", gpt(257, 256, 384, 6, 6), 8, 128, 10, 2},
       // GPT-2 small (124M), BPE vocabulary.
-      {"124m", gpt(50257, 1024, 768, 12, 12), 4, 128, steps_124m, 1},
+      {"124m", gpt(50257, 1024, 768, 12, 12), 4, 128, steps_124m, 2},
   };
 }
 
@@ -71,7 +75,9 @@ double flops_per_token(const Size& size, int64_t parameters) {
 struct TrainTiming {
   double step_s = 0.0;
   double tokens_per_s = 0.0;
-  int64_t parameters = 0;
+  int64_t parameters = 0;          // trained elements, the tied wte counted once
+  int64_t decayed_parameters = 0;  // of which AdamW decays
+  int64_t timed_steps = 0;
 };
 
 TrainTiming time_ours(const Size& size) {
@@ -80,9 +86,13 @@ TrainTiming time_ours(const Size& size) {
   model->train();
   NamedParameters named;
   std::vector<torch::Tensor> parameters;
+  TrainTiming timing;
   for (const auto& item : model->named_parameters()) {
     named.emplace_back(item.key(), item.value());
     parameters.push_back(item.value());
+    timing.parameters += item.value().numel();
+    if (parameter_gets_weight_decay(item.key(), item.value()))
+      timing.decayed_parameters += item.value().numel();
   }
   OptimizerConfig adamw;
   adamw.lr = 1e-4;
@@ -99,17 +109,18 @@ TrainTiming time_ours(const Size& size) {
     loss.backward();
     clip_grad_norm(parameters, 1.0);
     optimizer->step();
-    optimizer->zero_grad();
+    optimizer->zero_grad();  // LibTorch 1.13: zeroes the gradients in place, as our trainers do
     if (step >= size.warmup) times.push_back(seconds_since(start));
   }
-  TrainTiming timing;
   timing.step_s = median(times);
   timing.tokens_per_s = double(size.batch * size.seq) / timing.step_s;
-  timing.parameters = size.config.parameter_count();
+  timing.timed_steps = static_cast<int64_t>(times.size());
   return timing;
 }
 
-TrainTiming time_python(const Size& size, int threads) {
+// The reference in a child process; it inherits OMP_WAIT_POLICY. Throws when the reference's model
+// is not ours (parameter or decayed-parameter count) or it ran under another thread setting.
+TrainTiming time_python(const Size& size, int threads, const TrainTiming& ours) {
   const auto& c = size.config;
   char command[1024];
   std::snprintf(command, sizeof(command),
@@ -120,18 +131,25 @@ TrainTiming time_python(const Size& size, int threads) {
                 (long long)c.n_embd, (long long)c.n_layer, (long long)c.n_head,
                 (long long)size.batch, (long long)size.seq, (long long)size.steps,
                 (long long)size.warmup, threads);
-  FILE* pipe = popen(command, "r");
-  if (!pipe) throw std::runtime_error("cannot run python3");
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  if (status != 0) throw std::runtime_error("python reference failed: " + output);
-  auto json = nlohmann::json::parse(output.substr(output.rfind('{')));
+  const nlohmann::json json = run_json(command);
   TrainTiming timing;
   timing.step_s = json["step_s_median"].get<double>();
   timing.tokens_per_s = json["tokens_per_s"].get<double>();
   timing.parameters = json["parameters"].get<int64_t>();
+  timing.decayed_parameters = json["decayed_parameters"].get<int64_t>();
+  timing.timed_steps = json["timed_steps"].get<int64_t>();
+  auto fail = [&](const std::string& what) {
+    throw std::runtime_error(size.name + ": the Python reference " + what + "\n" + json.dump());
+  };
+  if (timing.parameters != ours.parameters)
+    fail("has " + std::to_string(timing.parameters) + " parameters, ours " +
+         std::to_string(ours.parameters));
+  if (timing.decayed_parameters != ours.decayed_parameters)
+    fail("decays " + std::to_string(timing.decayed_parameters) + " parameters, ours " +
+         std::to_string(ours.decayed_parameters));
+  if (json["threads"].get<int>() != threads) fail("ran on another thread count");
+  if (json["omp_wait_policy"].get<std::string>() != omp_wait_policy())
+    fail("ran under another OMP_WAIT_POLICY");
   return timing;
 }
 
@@ -160,9 +178,10 @@ double generation_tokens_per_s(const GptConfig& config, int64_t rows, int64_t ne
 int main(int argc, char** argv) {
   using namespace prefstudio;
   using namespace prefstudio::bench;
+  reexec_with_passive_omp_wait(argv);
   int threads = 0;
   std::string only;
-  int64_t steps_124m = 3;
+  int64_t steps_124m = kMinTimedSteps;
   bool skip_python = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -181,23 +200,42 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (steps_124m < kMinTimedSteps) {
+    std::fprintf(stderr, "bench_train: --steps-124m %lld: at least %lld timed steps\n",
+                 (long long)steps_124m, (long long)kMinTimedSteps);
+    return 2;
+  }
   threads = init_torch_threads(threads);
   const double peak = matmul_peak_gflops();
   std::printf(
-      "bench_train: %d threads, float32 matmul peak %.1f GFLOP/s (2048^3 torch::mm, best of 5)\n\n",
-      threads, peak);
-  std::printf("%-5s %9s %5s %4s | %12s %6s | %12s %6s | %6s\n", "size", "params", "batch", "seq",
-              "ours tok/s", "MFU", "python tok/s", "MFU", "ratio");
+      "bench_train: %d threads, OMP_WAIT_POLICY=%s, float32 matmul peak %.1f GFLOP/s (2048^3 "
+      "torch::mm, best of 5)\n"
+      "both sides: AdamW lr 1e-4, weight decay 0.1 on 2-D non-embedding weights, clip 1.0, grads "
+      "zeroed in place; medians of the timed steps after the warm-up ones\n\n",
+      threads, omp_wait_policy().c_str(), peak);
+  std::printf("%-5s %9s %9s %5s %4s %11s | %12s %6s | %12s %6s | %6s\n", "size", "params",
+              "decayed", "batch", "seq", "steps+warm", "ours tok/s", "MFU", "python tok/s", "MFU",
+              "ratio");
   for (const Size& size : sizes(steps_124m)) {
     if (!only.empty() && size.name != only) continue;
     TrainTiming ours = time_ours(size);
     TrainTiming python;
-    if (!skip_python) python = time_python(size, threads);
+    if (!skip_python) {
+      try {
+        python = time_python(size, threads, ours);
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "bench_train: %s\n", error.what());
+        return 1;
+      }
+    }
     const double flops = flops_per_token(size, ours.parameters);
     auto mfu = [&](double tokens_per_s) { return 100.0 * tokens_per_s * flops / (peak * 1e9); };
-    std::printf("%-5s %8.2fM %5lld %4lld | %12.1f %5.1f%% | %12.1f %5.1f%% | %6.2f\n",
-                size.name.c_str(), ours.parameters / 1e6, (long long)size.batch,
-                (long long)size.seq, ours.tokens_per_s, mfu(ours.tokens_per_s), python.tokens_per_s,
+    char steps[32];
+    std::snprintf(steps, sizeof(steps), "%lld+%lld", (long long)ours.timed_steps,
+                  (long long)size.warmup);
+    std::printf("%-5s %8.2fM %8.2fM %5lld %4lld %11s | %12.1f %5.1f%% | %12.1f %5.1f%% | %6.2f\n",
+                size.name.c_str(), ours.parameters / 1e6, ours.decayed_parameters / 1e6,
+                (long long)size.batch, (long long)size.seq, steps, ours.tokens_per_s, mfu(ours.tokens_per_s), python.tokens_per_s,
                 mfu(python.tokens_per_s),
                 skip_python ? 0.0 : ours.tokens_per_s / python.tokens_per_s);
     std::fflush(stdout);

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev
   python3-torch python3-numpy                 # the independent references of golden tests and benchmarks
   xvfb xauth                                  # the GUI without a display
+  libx11-dev libxdamage-dev libxtst-dev       # bench_labeling_shipped: keys in, damage out, under Xvfb
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """The Python PyTorch reference for bench_train: the same GPT-2 (learned positions, pre-LayerNorm,
 tanh GELU, tied embeddings, no dropout) written plainly as nanoGPT writes it, timed on
-forward + backward + AdamW step at a given size, batch, sequence and thread count. Prints one JSON
-line. Run by bench_train as a subprocess with Debian's /usr/bin/python3 (torch 1.13); it leaves
-out data loading, so both sides time the model and optimizer only."""
+forward + backward + clip + AdamW step + zero_grad at a given size, batch, sequence and thread
+count. Prints one JSON line, with the parameter counts bench_train checks against its own. Run by
+bench_train as a subprocess with Debian's /usr/bin/python3 (torch 1.13), inheriting its
+OMP_WAIT_POLICY; it leaves out data loading, so both sides time the model and optimizer only.
+The optimizer rules are ours: weight decay on 2-D weights whose name has no "wte", "wpe" or "emb"
+(core/optim/optimizer_factory.cpp), gradients zeroed in place (LibTorch 1.13's zero_grad)."""
 import argparse
 import json
 import math
+import os
 import statistics
 import time
 
@@ -78,7 +82,12 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = GPT(args.vocab, args.positions, args.embd, args.layers, args.heads)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.1)
+    decay = [p for n, p in model.named_parameters()
+             if p.dim() >= 2 and not any(m in n for m in ("wte", "wpe", "emb"))]
+    no_decay = [p for n, p in model.named_parameters()
+                if not (p.dim() >= 2 and not any(m in n for m in ("wte", "wpe", "emb")))]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=1e-4)
     idx = torch.randint(0, args.vocab, (args.batch, args.seq))
     targets = torch.randint(0, args.vocab, (args.batch, args.seq))
     times = []
@@ -88,13 +97,17 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
+        optimizer.zero_grad(set_to_none=False)  # in place, as LibTorch 1.13's zero_grad
         if step >= args.warmup:
             times.append(time.perf_counter() - start)
     median = statistics.median(times)
     print(json.dumps({"step_s_median": median, "tokens_per_s": args.batch * args.seq / median,
+                      "timed_steps": len(times),
                       "parameters": sum(p.numel() for p in model.parameters()),
-                      "threads": torch.get_num_threads(), "loss": loss.item()}))
+                      "decayed_parameters": sum(p.numel() for p in decay),
+                      "threads": torch.get_num_threads(),
+                      "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset (libgomp spins)"),
+                      "loss": loss.item()}))
 
 
 if __name__ == "__main__":
