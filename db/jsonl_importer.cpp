@@ -157,15 +157,16 @@ void parse_line(const std::string& line, const std::string& path, int64_t line_n
   nlohmann::json parsed;
   try {
     if (!parse_flat_json_object(line, parsed)) parsed = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, or out_of_range for a number beyond double ("1e999"): both are the line's fault.
     size_t bad = find_invalid_utf8(line);
     if (bad != std::string::npos)
       throw ImportError(path, line_number, "invalid UTF-8 at byte " + std::to_string(bad + 1), "");
     std::string what = e.what();
     auto detail = what.find("parse error");
-    throw ImportError(path, line_number,
-                      "invalid JSON: " + (detail == std::string::npos ? what : what.substr(detail)),
-                      "");
+    if (detail == std::string::npos)
+      detail = what.find("] ") == std::string::npos ? 0 : what.find("] ") + 2;
+    throw ImportError(path, line_number, "invalid JSON: " + what.substr(detail), "");
   }
   try {
     parse_import_record(parsed, record);

@@ -8,6 +8,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libpcre2-dev
   libgtest-dev
+  clang libclang-rt-14-dev                    # the sanitizer pass and the fuzzers (libFuzzer)
   python3-torch python3-numpy                 # the independent references of golden tests and benchmarks
   xvfb xauth                                  # the GUI without a display
   libx11-dev libxdamage-dev libxtst-dev       # bench_labeling_shipped: keys in, damage out, under Xvfb

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <type_traits>
@@ -54,13 +55,32 @@ class ConfigReader {
       if (!found->is_number()) fail(key, "must be a number, got " + found->dump());
     } else {
       if (!found->is_number_integer()) fail(key, "must be an integer, got " + found->dump());
-      if constexpr (std::is_unsigned_v<T>)
-        if (found->get<int64_t>() < 0) fail(key, "must not be negative");
+      check_fits<T>(key, *found);
     }
     out = found->get<T>();
   }
 
  private:
+  // An integer must fit T: get<T>() would wrap "threads": 4294967297 to 1 for an int, and read the
+  // uint64 seed 18446744073709551615 as -1.
+  template <typename T>
+  void check_fits(const char* key, const nlohmann::json& value) const {
+    using limits = std::numeric_limits<T>;
+    if (value.is_number_unsigned()) {
+      if (value.get<uint64_t>() > static_cast<uint64_t>(limits::max()))
+        fail(key, "must be at most " + std::to_string(limits::max()) + ", got " + value.dump());
+      return;
+    }
+    const int64_t number = value.get<int64_t>();
+    if (number < 0) {
+      if constexpr (std::is_unsigned_v<T>) fail(key, "must not be negative");
+      if (number < static_cast<int64_t>(limits::min()))
+        fail(key, "must be at least " + std::to_string(limits::min()) + ", got " + value.dump());
+    } else if (static_cast<uint64_t>(number) > static_cast<uint64_t>(limits::max())) {
+      fail(key, "must be at most " + std::to_string(limits::max()) + ", got " + value.dump());
+    }
+  }
+
   const nlohmann::json& json_;
   std::string prefix_;
 };

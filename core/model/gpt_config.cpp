@@ -54,9 +54,11 @@ void check_supported_variant(const nlohmann::json& json) {
   if (activation != json.end() && *activation != "gelu_new" && *activation != "gelu_pytorch_tanh")
     throw ConfigError("config: 'activation_function' " + activation->dump() +
                       " is not supported (GPT-2 uses \"gelu_new\")");
+  // Compared as n_inner / 4 == n_embd: 4 * n_embd overflows int64 for a huge n_embd.
   auto n_inner = json.find("n_inner");
   if (n_inner != json.end() && !n_inner->is_null() &&
-      (!n_inner->is_number_integer() || n_inner->get<int64_t>() != 4 * read_int(json, "n_embd", 0)))
+      (!n_inner->is_number_integer() || n_inner->get<int64_t>() % 4 != 0 ||
+       n_inner->get<int64_t>() / 4 != read_int(json, "n_embd", 0)))
     throw ConfigError("config: 'n_inner' " + n_inner->dump() +
                       " is not supported (must be 4 * n_embd)");
   for (const char* key :

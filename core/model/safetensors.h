@@ -11,15 +11,9 @@
 #include <string>
 #include <vector>
 
-namespace prefstudio {
+#include "core/model/safetensors_header.h"
 
-// One tensor as the header describes it; offsets are relative to the data area after the header.
-struct SafetensorsEntry {
-  std::string dtype;           // "F32", "F16", "BF16", ...
-  std::vector<int64_t> shape;  // row-major, may be empty (scalar)
-  uint64_t begin = 0;          // byte range [begin, end) in the data area
-  uint64_t end = 0;
-};
+namespace prefstudio {
 
 // A mapped, validated safetensors file. The constructor throws FormatError naming the file (and the
 // tensor, where one is at fault) for a truncated file, a header length beyond the file or over
@@ -28,7 +22,7 @@ struct SafetensorsEntry {
 // that overlap or leave the data area. Owns the mapping; not copyable.
 class SafetensorsFile {
  public:
-  static constexpr uint64_t kMaxHeaderBytes = 100u << 20;  // the reference implementation's limit
+  static constexpr uint64_t kMaxHeaderBytes = kSafetensorsMaxHeaderBytes;
 
   explicit SafetensorsFile(const std::string& path);
   ~SafetensorsFile();
@@ -43,8 +37,6 @@ class SafetensorsFile {
   torch::Tensor tensor(const std::string& name) const;
 
  private:
-  void parse_header(uint64_t header_bytes);
-
   std::string path_;
   const uint8_t* data_ = nullptr;  // the whole mapped file
   uint64_t size_ = 0;

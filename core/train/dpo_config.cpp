@@ -5,7 +5,7 @@
 
 #include "core/common/config_reader.h"
 #include "core/common/core_error.h"
-#include "core/train/dpo_loss.h"
+#include "core/train/dpo_loss_kind.h"
 #include "core/train/loop_config_keys.h"
 
 namespace prefstudio {

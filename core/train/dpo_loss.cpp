@@ -7,61 +7,19 @@ namespace prefstudio {
 
 namespace {
 
-struct KindName {
-  DpoLossKind kind;
-  const char* name;
-};
-
-constexpr KindName kKinds[] = {{DpoLossKind::sigmoid, "sigmoid"},
-                               {DpoLossKind::ipo, "ipo"},
-                               {DpoLossKind::cdpo, "cdpo"},
-                               {DpoLossKind::robust, "robust"},
-                               {DpoLossKind::hinge, "hinge"},
-                               {DpoLossKind::sigmoid_norm, "sigmoid_norm"},
-                               {DpoLossKind::simpo, "simpo"}};
-
 // l(x) = -log sigmoid(x), stable for large |x|.
 torch::Tensor neg_log_sigmoid(const torch::Tensor& x) { return torch::softplus(-x); }
 
 }  // namespace
-
-DpoLossKind parse_dpo_loss_kind(const std::string& name, const std::string& field) {
-  std::string known;
-  for (const auto& [kind, kind_name] : kKinds) {
-    if (name == kind_name) return kind;
-    known += (known.empty() ? "" : ", ") + std::string(kind_name);
-  }
-  throw ConfigError(field + ": '" + name + "' is not one of " + known);
-}
-
-const char* dpo_loss_kind_name(DpoLossKind kind) {
-  for (const auto& [k, name] : kKinds)
-    if (k == kind) return name;
-  return "?";
-}
-
-double default_dpo_beta(DpoLossKind kind) {
-  switch (kind) {
-    case DpoLossKind::sigmoid_norm: return 5.0;
-    case DpoLossKind::simpo: return 2.0;
-    default: return 0.1;
-  }
-}
-
-double default_dpo_label_smoothing(DpoLossKind kind) {
-  return kind == DpoLossKind::cdpo || kind == DpoLossKind::robust ? 0.1 : 0.0;
-}
-
-bool dpo_loss_uses_reference(DpoLossKind kind) { return kind != DpoLossKind::simpo; }
 
 DpoLossOutput dpo_loss(const DpoPairBatch& pairs, const DpoLossOptions& options) {
   // All (P): the policy's and the reference's log-ratios, summed and per token.
   const double beta = options.beta, e = options.label_smoothing;
   const auto& nc = pairs.chosen_tokens;
   const auto& nr = pairs.rejected_tokens;
-  auto chosen_ratio = pairs.policy_chosen - pairs.reference_chosen;      // (P)
+  auto chosen_ratio = pairs.policy_chosen - pairs.reference_chosen;        // (P)
   auto rejected_ratio = pairs.policy_rejected - pairs.reference_rejected;  // (P)
-  torch::Tensor per_pair, chosen_reward, rejected_reward;                // (P)
+  torch::Tensor per_pair, chosen_reward, rejected_reward;                  // (P)
   switch (options.kind) {
     case DpoLossKind::sigmoid:
     case DpoLossKind::cdpo:

@@ -28,18 +28,9 @@
 
 #include <string>
 
+#include "core/train/dpo_loss_kind.h"
+
 namespace prefstudio {
-
-enum class DpoLossKind { sigmoid, ipo, cdpo, robust, hinge, sigmoid_norm, simpo };
-
-// "sigmoid" | "ipo" | ...; throws ConfigError naming `field` otherwise.
-DpoLossKind parse_dpo_loss_kind(const std::string& name, const std::string& field);
-const char* dpo_loss_kind_name(DpoLossKind kind);
-// The documented defaults above.
-double default_dpo_beta(DpoLossKind kind);
-double default_dpo_label_smoothing(DpoLossKind kind);
-// Whether the loss reads the reference log-probs (all but simpo).
-bool dpo_loss_uses_reference(DpoLossKind kind);
 
 struct DpoLossOptions {
   DpoLossKind kind = DpoLossKind::sigmoid;

@@ -24,6 +24,9 @@ std::vector<BadLine> bad_lines() {
   return {
       {"invalid_json", "{\"prompt\": \"p\"", "invalid JSON"},
       {"trailing_garbage", "{\"prompt\": \"p\"} x", "invalid JSON"},
+      // nlohmann throws out_of_range, not parse_error, for it: it escaped as a bare nlohmann error.
+      {"number_overflow", "{\"prompt\": \"p\", \"score\": 575E7551}",
+       "invalid JSON: number overflow parsing '575E7551'"},
       {"invalid_utf8", "{\"prompt\": \"caf\xC3\x28\"}", "invalid UTF-8 at byte 16"},
       {"overlong_utf8", "{\"prompt\": \"\xC0\xAF\"}", "invalid UTF-8"},
       {"not_an_object", "[1, 2]", "expected a JSON object, got array"},

@@ -1,6 +1,8 @@
 // LrSchedule: linear warm-up to the peak, cosine to min_lr, flat after; values checked by hand.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/train/lr_schedule.h"
 
 namespace prefstudio {
