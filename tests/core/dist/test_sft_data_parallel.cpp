@@ -13,6 +13,7 @@
 #include "core/model/model_init.h"
 #include "core/train/demo_task.h"
 #include "core/train/sft_trainer.h"
+#include "tests/core/weight_comparison.h"
 #include "tests/core/dist/loopback_ranks.h"
 
 namespace prefstudio {
@@ -88,19 +89,11 @@ TEST_P(SftDataParallelTest, TwoProcessesEndWithOneProcesssWeights) {
   EXPECT_EQ(sink.records, single_sink.records);
   EXPECT_NEAR(two.loss_train, one.loss_train, 1e-5);
   EXPECT_NEAR(two.loss_val, one.loss_val, 1e-5);
-  auto a = load_checkpoint(one.final_dir), b = load_checkpoint(two.final_dir);
-  auto init = load_checkpoint((dir_ / "init").string());
-  auto pa = a.model->named_parameters(), pb = b.model->named_parameters();
-  auto p0 = init.model->named_parameters();
-  double largest = 0, moved = 0;
-  for (const auto& item : pa) {
-    largest = std::max(largest, (item.value() - pb[item.key()]).abs().max().item<double>());
-    moved = std::max(moved, (item.value() - p0[item.key()]).abs().max().item<double>());
-  }
-  std::cout << GetParam() << ": largest difference " << largest << ", largest move " << moved
-            << "\n";
-  EXPECT_GT(moved, 1e-3) << "the runs must have trained";
-  EXPECT_LT(largest, 1e-5);
+  auto compared = test::compare_weights(one.final_dir, two.final_dir, (dir_ / "init").string());
+  std::cout << GetParam() << ": largest difference " << compared.largest_difference
+            << ", largest move " << compared.largest_move << "\n";
+  EXPECT_GT(compared.largest_move, 1e-3) << "the runs must have trained";
+  EXPECT_LT(compared.largest_difference, 1e-5);
 }
 
 TEST_P(SftDataParallelTest, AGlobalBatchSmallerThanTheGroupIsRefused) {

@@ -12,6 +12,7 @@
 #include "core/model/model_init.h"
 #include "core/train/demo_task.h"
 #include "core/train/sft_trainer.h"
+#include "tests/core/weight_comparison.h"
 
 namespace prefstudio {
 namespace {
@@ -83,18 +84,12 @@ TEST_P(SftResumeTest, ResumedRunEqualsUninterruptedRun) {
 
   auto a = load_checkpoint(straight_result.final_dir);
   auto b = load_checkpoint(resumed_result.final_dir);
-  auto init = load_checkpoint((dir_ / "init").string());
-  auto pa = a.model->named_parameters(), pb = b.model->named_parameters();
-  auto p0 = init.model->named_parameters();
-  double largest = 0, moved = 0;
-  for (const auto& item : pa) {
-    largest = std::max(largest, (item.value() - pb[item.key()]).abs().max().item<double>());
-    moved = std::max(moved, (item.value() - p0[item.key()]).abs().max().item<double>());
-  }
-  std::cout << GetParam() << ": largest difference " << largest << ", largest move " << moved
-            << "\n";
-  EXPECT_GT(moved, 1e-3) << "the runs must have trained";
-  EXPECT_LT(largest, 1e-6);
+  auto compared = test::compare_weights(straight_result.final_dir, resumed_result.final_dir,
+                                        (dir_ / "init").string());
+  std::cout << GetParam() << ": largest difference " << compared.largest_difference
+            << ", largest move " << compared.largest_move << "\n";
+  EXPECT_GT(compared.largest_move, 1e-3) << "the runs must have trained";
+  EXPECT_LT(compared.largest_difference, 1e-6);
   EXPECT_EQ(a.manifest.content_hash, b.manifest.content_hash);
 }
 
