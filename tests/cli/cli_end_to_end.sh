@@ -5,11 +5,7 @@ set -euo pipefail
 cli=$1
 resources=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-count() { sqlite3 "$1" "$2"; }
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 
 echo "== init, import rankings, stats"
 "$cli" init p.sqlite

@@ -7,10 +7,7 @@
 # Timing is not checked here (a shared machine is too noisy): bench/bench_cli_startup measures it.
 set -euo pipefail
 cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 torch_libraries='lib(torch|c10|gomp)[^/ ]*\.so'
 
 echo "== the front links no LibTorch library"

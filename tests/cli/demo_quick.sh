@@ -6,11 +6,7 @@
 # figures are stored in the project; fresh prompts wait for a person; a stage reruns on its own.
 set -euo pipefail
 cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-count() { sqlite3 "$1" "$2"; }
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 export OMP_WAIT_POLICY=PASSIVE
 
 "$cli" demo d --quick > demo.txt 2> demo.err || { cat demo.err >&2; fail "demo --quick exited non-zero"; }

@@ -4,10 +4,7 @@
 # UTF-8: every reader of the TEXT column, and the import's own validation, assume it.
 set -euo pipefail
 cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 
 cat > byte.json <<'JSON'
 {"model_type": "gpt2", "vocab_size": 257, "n_positions": 64, "n_embd": 32, "n_layer": 2,
