@@ -9,6 +9,7 @@
 
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
+#include "core/dist/collective.h"
 #include "core/model/reward_model.h"
 #include "core/train/index_cycler.h"
 #include "core/train/reward_evaluation.h"
@@ -117,7 +118,8 @@ std::vector<PromptCompletions> reference_tops(const std::vector<RankingExample>&
 class RewardClient : public LoopClient {
  public:
   RewardClient(const RewardConfig& config, RewardModel& model, RewardTrainingData& data,
-               const std::vector<RankingExample>& reference, int64_t run_id, torch::Device device)
+               const std::vector<RankingExample>& reference, int64_t run_id, torch::Device device,
+               Collective& collective)
       : config_(config),
         model_(model),
         data_(data),
@@ -126,16 +128,36 @@ class RewardClient : public LoopClient {
         device_(device),
         loss_options_{parse_reward_loss_kind(config.loss, "reward.loss"),
                       config.center_coefficient},
-        batches_(data.prompts.size(), config.batch_prompts, config.seed + 1) {}
+        batches_(data.prompts.size(), config.batch_prompts, config.seed + 1),
+        collective_(collective) {
+    const int world = collective.world_size();
+    if (world > config.batch_prompts)
+      throw ConfigError("reward.batch_prompts (" + std::to_string(config.batch_prompts) +
+                        ") is the global batch: at least one prompt per rank, and there are " +
+                        std::to_string(world));
+    if (world > 1 && model.loaded.config.dropout > 0)
+      throw ConfigError("reward: a data-parallel run needs the model's dropout at 0 (it is " +
+                        std::to_string(model.loaded.config.dropout) +
+                        "): each rank's dropout would differ from one process's");
+  }
+
+  bool shards_its_batches() const override { return true; }
 
   NamedParameters parameters() override { return model_.parameters(); }
 
+  // Under data parallel each rank takes every world_size-th prompt of the global micro-batch (a
+  // prompt's completions stay together), and its loss and statistics are weighed by the global
+  // batch's counts, so that they sum over the ranks to one process's.
   MicroBatchStats forward_backward(double loss_scale) override {
-    // Rows: every kept completion of the batch's prompts; groups: their rankings, rows offset.
+    // Rows: every kept completion of this rank's prompts; groups: their rankings, rows offset.
     std::vector<SequenceRow> rows;
     std::vector<RankingGroup> groups;
-    for (size_t index : batches_.next()) {
-      const TrainingPrompt& prompt = data_.prompts[index];
+    GlobalCounts global;
+    const std::vector<size_t> drawn = batches_.next();
+    for (size_t i = 0; i < drawn.size(); ++i) {
+      const TrainingPrompt& prompt = data_.prompts[drawn[i]];
+      global.add(prompt);
+      if (static_cast<int>(i) % collective_.world_size() != collective_.rank()) continue;
       const int64_t offset = static_cast<int64_t>(rows.size());
       for (size_t c = 0; c < prompt.sequences.kept.size(); ++c)
         if (prompt.sequences.kept[c])
@@ -147,15 +169,68 @@ class RewardClient : public LoopClient {
     }
     auto batch = make_sequence_batch(rows, kScoreHeadPadTokenId);
     auto scores = model_.scores(batch.idx.to(device_), batch.attention_mask.to(device_));  // (B)
-    RewardLossOutput out = reward_ranking_loss(scores.to(torch::kFloat), groups, loss_options_);
-    (out.loss * loss_scale).backward();
-    auto detached = scores.detach();
-    return {{{"loss_train", out.loss.detach()},
-             {"accuracy_train", out.accuracy},
-             {"margin_train", out.mean_gap},
-             {"reward_mean", detached.mean()},
-             {"reward_std", detached.numel() > 1 ? detached.std() : torch::zeros({})}},
-            batch.tokens};
+    if (collective_.world_size() == 1) {
+      RewardLossOutput out = reward_ranking_loss(scores.to(torch::kFloat), groups, loss_options_);
+      (out.loss * loss_scale).backward();
+      auto detached = scores.detach();
+      return {{{"loss_train", out.loss.detach()},
+               {"accuracy_train", out.accuracy},
+               {"margin_train", out.mean_gap},
+               {"reward_mean", detached.mean()},
+               {"reward_std", detached.numel() > 1 ? detached.std() : torch::zeros({})}},
+              batch.tokens};
+    }
+    return shard_forward_backward(scores, groups, global, loss_scale, batch.tokens);
+  }
+
+  // The global micro-batch's counts, which every rank computes from the same draw.
+  struct GlobalCounts {
+    int64_t rankings = 0;  // rankings with at least one untied pair: the loss's denominator
+    int64_t pairs = 0;     // untied pairs: accuracy's and the margin's
+    int64_t rows = 0;      // scored completions: the reward mean's
+    void add(const TrainingPrompt& prompt) {
+      for (const RankingGroup& group : prompt.groups) {
+        const int64_t pairs_here = count_pairs(group);
+        rankings += pairs_here > 0;
+        pairs += pairs_here;
+      }
+      for (bool kept : prompt.sequences.kept) rows += kept;
+    }
+  };
+
+  // This rank's shares of the global micro-batch's loss and statistics. A shard without an untied
+  // pair still runs backward (a zero loss on its scores), so every rank sums the same gradients.
+  MicroBatchStats shard_forward_backward(const torch::Tensor& scores,
+                                         const std::vector<RankingGroup>& groups,
+                                         const GlobalCounts& global, double loss_scale,
+                                         int64_t tokens) {
+    const auto zero = torch::zeros({}, scores.options().dtype(torch::kFloat));
+    torch::Tensor loss = scores.sum().to(torch::kFloat) * 0.0, accuracy = zero, margin = zero;
+    int64_t pairs = 0;
+    for (const RankingGroup& group : groups) pairs += count_pairs(group);
+    if (pairs > 0) {
+      RewardLossOutput out = reward_ranking_loss(scores.to(torch::kFloat), groups, loss_options_);
+      loss = out.loss * (double(out.rankings) / double(global.rankings));
+      accuracy = out.accuracy * (double(out.pairs) / double(global.pairs));
+      margin = out.mean_gap * (double(out.pairs) / double(global.pairs));
+    }
+    (loss * loss_scale).backward();
+    // The spread of all the ranks' scores: their sums and squares summed over the ranks.
+    auto detached = scores.detach().to(torch::kDouble);
+    std::vector<torch::Tensor> moments{torch::stack(
+        {detached.sum(), detached.pow(2).sum(), torch::tensor(double(detached.numel()),
+                                                               torch::kDouble)}).cpu()};
+    collective_.all_reduce_sum(moments);
+    const double n = moments[0][2].item<double>(), sum = moments[0][0].item<double>();
+    const double variance =
+        n > 1 ? (moments[0][1].item<double>() - sum * sum / n) / (n - 1) : 0.0;
+    const double share = 1.0 / collective_.world_size();
+    return {{{"loss_train", loss.detach()},
+             {"accuracy_train", accuracy},
+             {"margin_train", margin},
+             {"reward_mean", detached.sum() / double(global.rows)},
+             {"reward_std", torch::tensor(std::sqrt(std::max(0.0, variance)) * share)}},
+            tokens};
   }
 
   void skip_micro_batches(int64_t count) override {
@@ -210,6 +285,7 @@ class RewardClient : public LoopClient {
   torch::Device device_;
   RewardLossOptions loss_options_;
   IndexCycler batches_;
+  Collective& collective_;
 };
 
 }  // namespace
@@ -219,6 +295,7 @@ struct RewardTrainer::Impl {
   RewardData data;
   int64_t run_id = 0;
   std::atomic<bool> stop_requested{false};
+  std::shared_ptr<DataParallelGroup> group;  // none: one process
 };
 
 RewardTrainer::RewardTrainer(RewardConfig config, RewardData data, int64_t run_id)
@@ -232,6 +309,10 @@ RewardTrainer::RewardTrainer(RewardConfig config, RewardData data, int64_t run_i
 RewardTrainer::~RewardTrainer() = default;
 
 void RewardTrainer::request_stop() { impl_->stop_requested.store(true); }
+
+void RewardTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
+  impl_->group = std::move(group);
+}
 
 RewardResult RewardTrainer::run(MetricsSink& sink) {
   const RewardConfig& config = impl_->config;
@@ -251,12 +332,14 @@ RewardResult RewardTrainer::run(MetricsSink& sink) {
                       " completions skipped: alone longer than reward.max_length allows");
   const auto& reference =
       impl_->data.reference.empty() ? impl_->data.train : impl_->data.reference;
-  RewardClient client(config, model, data, reference, impl_->run_id, device);
+  auto one_process = make_single_process_collective();
+  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
+  RewardClient client(config, model, data, reference, impl_->run_id, device, collective);
   const LoopConfig loop_settings = loop_config(config, static_cast<int64_t>(data.prompts.size()));
   const int64_t start_step = resume ? model.loaded.manifest.step : 0;
 
   LoopResult loop = run_training_loop(client, loop_settings, start_step, device, sink,
-                                      impl_->stop_requested);
+                                      impl_->stop_requested, collective);
   RewardResult result;
   result.steps_done = loop.steps_done;
   result.steps_planned = loop_settings.steps;

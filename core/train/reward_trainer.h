@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dist/data_parallel_group.h"
 #include "core/train/metrics_sink.h"
 #include "core/train/ranking_example.h"
 #include "core/train/reward_config.h"
@@ -58,6 +59,10 @@ class RewardTrainer {
   // for an unreadable checkpoint, CoreError for a NaN loss (naming step and metric).
   RewardResult run(MetricsSink& sink);
   void request_stop();
+  // Runs data-parallel in `group` (before run()): every rank constructs the trainer with the same
+  // config and data; each scores its share of every batch's prompts (reward.batch_prompts is the
+  // global batch), and only rank 0 reports to its sink and writes checkpoints.
+  void set_data_parallel(std::shared_ptr<DataParallelGroup> group);
 
  private:
   struct Impl;
