@@ -9,6 +9,7 @@
 
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
+#include "core/dist/collective.h"
 #include "core/model/checkpoint.h"
 #include "core/model/reward_model.h"
 #include "core/train/completion_logprobs.h"
@@ -174,6 +175,7 @@ struct DpoTrainer::Impl {
   ReferenceLogprobCache* cache = nullptr;
   int64_t run_id = 0;
   std::atomic<bool> stop_requested{false};
+  std::shared_ptr<DataParallelGroup> group;  // none: one process
 };
 
 DpoTrainer::DpoTrainer(DpoConfig config, DpoData data, ReferenceLogprobCache* cache,
@@ -190,6 +192,10 @@ DpoTrainer::~DpoTrainer() = default;
 
 void DpoTrainer::request_stop() { impl_->stop_requested.store(true); }
 
+void DpoTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
+  impl_->group = std::move(group);
+}
+
 DpoResult DpoTrainer::run(MetricsSink& sink) {
   const DpoConfig& config = impl_->config;
   // Threads, device and seed; the policy (dropout off: the policy and reference log-probs must be
@@ -197,6 +203,8 @@ DpoResult DpoTrainer::run(MetricsSink& sink) {
   init_torch_threads(config.threads);
   const torch::Device device(check_device(config.device, "dpo.device"));
   torch::manual_seed(config.seed);
+  auto one_process = make_single_process_collective();
+  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
   const bool resume = !config.resume_from.empty();
   LoadedModel policy = load_checkpoint(resume ? config.resume_from : config.policy_dir, device);
   policy.model->set_dropout(0.0);
@@ -230,7 +238,7 @@ DpoResult DpoTrainer::run(MetricsSink& sink) {
   const LoopConfig loop_settings = loop_config(config, static_cast<int64_t>(data.train.size()));
   const int64_t start_step = resume ? policy.manifest.step : 0;
   LoopResult loop = run_training_loop(client, loop_settings, start_step, device, sink,
-                                      impl_->stop_requested);
+                                      impl_->stop_requested, collective);
 
   DpoResult result;
   result.steps_done = loop.steps_done;

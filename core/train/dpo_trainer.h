@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/train/dpo_config.h"
+#include "core/dist/data_parallel_group.h"
 #include "core/train/metrics_sink.h"
 #include "core/train/policy_evaluation.h"
 #include "core/train/ranking_example.h"
@@ -67,6 +68,10 @@ class DpoTrainer {
   // (naming step and metric; the last checkpoint stays).
   DpoResult run(MetricsSink& sink);
   void request_stop();
+  // Runs data-parallel in `group` (before run()): every rank constructs the trainer with the same
+  // config and data; each trains on its share of every global batch's prompts, and only rank 0
+  // reports to its sink and writes checkpoints.
+  void set_data_parallel(std::shared_ptr<DataParallelGroup> group);
 
  private:
   struct Impl;

@@ -7,6 +7,7 @@
 
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
+#include "core/dist/collective.h"
 #include "core/model/checkpoint.h"
 #include "core/model/reward_model.h"
 #include "core/train/rl_client.h"
@@ -19,6 +20,7 @@ struct RlTrainer::Impl {
   RlData data;
   int64_t run_id = 0;
   std::atomic<bool> stop_requested{false};
+  std::shared_ptr<DataParallelGroup> group;  // none: one process
 };
 
 RlTrainer::RlTrainer(RlConfig config, RlData data, int64_t run_id)
@@ -35,6 +37,10 @@ RlTrainer::~RlTrainer() = default;
 
 void RlTrainer::request_stop() { impl_->stop_requested.store(true); }
 
+void RlTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
+  impl_->group = std::move(group);
+}
+
 RlResult RlTrainer::run(MetricsSink& sink) {
   const RlConfig& config = impl_->config;
   // Threads, device, seed; the policy (dropout off: the ratio compares two forwards of the same
@@ -42,6 +48,8 @@ RlResult RlTrainer::run(MetricsSink& sink) {
   init_torch_threads(config.threads);
   const torch::Device device(check_device(config.device, config.algorithm + ".device"));
   torch::manual_seed(config.seed);
+  auto one_process = make_single_process_collective();
+  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
   const bool resume = !config.resume_from.empty();
   LoadedModel policy = load_checkpoint(resume ? config.resume_from : config.policy_dir, device);
   policy.model->set_dropout(0.0);
@@ -76,7 +84,7 @@ RlResult RlTrainer::run(MetricsSink& sink) {
   loop.checkpoint_every = config.checkpoint_every * per_rollout;
   const int64_t start_step = resume ? policy.manifest.step : 0;
   LoopResult done = run_training_loop(client, loop, start_step, device, sink,
-                                      impl_->stop_requested);
+                                      impl_->stop_requested, collective);
 
   RlResult result;
   result.rollouts_done = client.rollouts_done();

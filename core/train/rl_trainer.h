@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dist/data_parallel_group.h"
 #include "core/train/metrics_sink.h"
 #include "core/train/policy_evaluation.h"
 #include "core/train/rl_config.h"
@@ -62,6 +63,10 @@ class RlTrainer {
   // for a NaN (naming step and metric).
   RlResult run(MetricsSink& sink);
   void request_stop();
+  // Runs data-parallel in `group` (before run()): every rank constructs the trainer with the same
+  // config and data; each trains on its share of every global batch's prompts, and only rank 0
+  // reports to its sink and writes checkpoints.
+  void set_data_parallel(std::shared_ptr<DataParallelGroup> group);
 
  private:
   struct Impl;
