@@ -2,10 +2,12 @@
 #include "core/train/dpo_data.h"
 
 #include "core/common/core_error.h"
+#include "core/dist/collective.h"
 #include "core/model/checkpoint.h"
 #include "core/model/content_hash.h"
 #include "core/train/completion_logprobs.h"
 
+#include <cmath>
 #include <filesystem>
 
 namespace prefstudio {
@@ -80,10 +82,48 @@ DpoPreparedData prepare_dpo_data(const std::vector<RankingExample>& train,
   return data;
 }
 
+namespace {
+
+// The reference's summed log-prob and token count of the missing rows `rows` (indices into
+// `missing`), written into `values` (one row per missing row). Only now is the reference loaded;
+// it is freed on return.
+void compute_reference_rows(const std::vector<size_t>& rows, const std::vector<size_t>& missing,
+                            const std::vector<std::pair<DpoPrompt*, int>>& slots,
+                            const std::string& reference_dir, const Tokenizer& tokenizer,
+                            int64_t vocab_size, const torch::Device& device,
+                            torch::Tensor& values) {
+  LoadedModel reference = load_checkpoint(reference_dir, device);
+  if (reference.tokenizer->kind() != tokenizer.kind() || reference.config.vocab_size != vocab_size)
+    throw FormatError(reference_dir +
+                      ": the reference's tokenizer or vocabulary differs from the policy's; its "
+                      "log-probs of the policy's tokens would mean nothing");
+  reference.model->eval();
+  torch::NoGradGuard no_grad;
+  for (size_t start = 0; start < rows.size(); start += kReferenceBatchRows) {
+    const size_t end = std::min(rows.size(), start + kReferenceBatchRows);
+    std::vector<SequenceRow> batch_rows;
+    for (size_t i = start; i < end; ++i) {
+      const auto& [prompt, row] = slots[missing[rows[i]]];
+      batch_rows.push_back({&prompt->sequences.prompt_ids,
+                            &prompt->sequences.completion_ids[prompt->kept[row]]});
+    }
+    auto batch = make_sequence_batch(batch_rows, tokenizer.eos_id());
+    auto sums = completion_logprobs(reference.model, batch).to(torch::kCPU, torch::kDouble);
+    auto counts = completion_token_counts(batch).to(torch::kCPU, torch::kDouble);
+    for (size_t i = start; i < end; ++i) {
+      const auto b = static_cast<int64_t>(i - start);
+      values[static_cast<int64_t>(rows[i])][0] = sums[b];
+      values[static_cast<int64_t>(rows[i])][1] = counts[b];
+    }
+  }
+}
+
+}  // namespace
+
 ReferenceFill fill_reference_logprobs(std::vector<DpoPrompt*> prompts,
                                       const std::string& reference_dir, const Tokenizer& tokenizer,
                                       int64_t vocab_size, const torch::Device& device,
-                                      ReferenceLogprobCache* cache) {
+                                      ReferenceLogprobCache* cache, Collective& collective) {
   // Keys: the reference weights' hash, the precision, the ids of every kept row.
   const std::string weights_hash =
       sha256_file((std::filesystem::path(resolve_model_folder(reference_dir)) / "model.safetensors")
@@ -99,47 +139,60 @@ ReferenceFill fill_reference_logprobs(std::vector<DpoPrompt*> prompts,
       slots.emplace_back(prompt, static_cast<int>(row));
     }
   }
+  // Rank 0 alone reads and writes the cache (on several hosts only its project copy is kept
+  // current); it tells the others what it found: (found, logprob, tokens) per key.
+  const int64_t n = static_cast<int64_t>(keys.size());
+  auto known = torch::zeros({n, 3}, torch::kDouble);
+  if (collective.rank() != 0) cache = nullptr;
+  if (cache) {
+    const auto found = cache->lookup(keys);
+    for (int64_t i = 0; i < n; ++i)
+      if (found[i]) {
+        known[i][0] = 1.0;
+        known[i][1] = found[i]->logprob;
+        known[i][2] = static_cast<double>(found[i]->tokens);
+      }
+  }
+  if (collective.world_size() > 1) {
+    std::vector<torch::Tensor> shared{known};
+    collective.broadcast(shared, 0);
+    known = shared[0];
+  }
   ReferenceFill fill;
   std::vector<size_t> missing;
-  const auto found = cache ? cache->lookup(keys)
-                           : std::vector<std::optional<ReferenceLogprob>>(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (found[i]) {
-      slots[i].first->reference[slots[i].second] = *found[i];
+  auto known_rows = known.accessor<double, 2>();
+  for (int64_t i = 0; i < n; ++i) {
+    if (known_rows[i][0] > 0.5) {
+      slots[i].first->reference[slots[i].second] = {
+          known_rows[i][1], static_cast<int64_t>(std::llround(known_rows[i][2]))};
       ++fill.cached;
     } else {
-      missing.push_back(i);
+      missing.push_back(static_cast<size_t>(i));
     }
   }
   if (missing.empty()) return fill;
 
-  // Only now is the reference loaded; it is freed on return.
-  LoadedModel reference = load_checkpoint(reference_dir, device);
-  if (reference.tokenizer->kind() != tokenizer.kind() || reference.config.vocab_size != vocab_size)
-    throw FormatError(reference_dir +
-                      ": the reference's tokenizer or vocabulary differs from the policy's; its "
-                      "log-probs of the policy's tokens would mean nothing");
-  reference.model->eval();
-  torch::NoGradGuard no_grad;
+  // This rank's share of the missing rows (all of them in one process), then everyone's.
+  std::vector<size_t> mine;
+  for (size_t i = 0; i < missing.size(); ++i)
+    if (static_cast<int>(i % collective.world_size()) == collective.rank()) mine.push_back(i);
+  // (logprob, tokens) per missing row; zero where another rank computes it, so a sum gathers.
+  auto values = torch::zeros({static_cast<int64_t>(missing.size()), 2}, torch::kDouble);
+  if (!mine.empty())
+    compute_reference_rows(mine, missing, slots, reference_dir, tokenizer, vocab_size, device,
+                           values);
+  if (collective.world_size() > 1) {
+    std::vector<torch::Tensor> gathered{values};
+    collective.all_reduce_sum(gathered);
+    values = gathered[0];
+  }
   std::vector<std::pair<std::string, ReferenceLogprob>> computed;
-  for (size_t start = 0; start < missing.size(); start += kReferenceBatchRows) {
-    const size_t end = std::min(missing.size(), start + kReferenceBatchRows);
-    std::vector<SequenceRow> rows;
-    for (size_t i = start; i < end; ++i) {
-      const auto& [prompt, row] = slots[missing[i]];
-      rows.push_back({&prompt->sequences.prompt_ids,
-                      &prompt->sequences.completion_ids[prompt->kept[row]]});
-    }
-    auto batch = make_sequence_batch(rows, tokenizer.eos_id());
-    auto sums = completion_logprobs(reference.model, batch).to(torch::kCPU, torch::kDouble);
-    auto counts = completion_token_counts(batch);
-    for (size_t i = start; i < end; ++i) {
-      const auto b = static_cast<int64_t>(i - start);
-      ReferenceLogprob value{sums[b].item<double>(), counts[b].item<int64_t>()};
-      const auto& [prompt, row] = slots[missing[i]];
-      prompt->reference[row] = value;
-      computed.emplace_back(keys[missing[i]], value);
-    }
+  auto accessor = values.accessor<double, 2>();
+  for (size_t i = 0; i < missing.size(); ++i) {
+    const ReferenceLogprob value{accessor[i][0], static_cast<int64_t>(std::llround(accessor[i][1]))};
+    const auto& [prompt, row] = slots[missing[i]];
+    prompt->reference[row] = value;
+    computed.emplace_back(keys[missing[i]], value);
   }
   if (cache) cache->store(computed);
   fill.computed = static_cast<int64_t>(computed.size());

@@ -19,6 +19,8 @@
 
 namespace prefstudio {
 
+class Collective;
+
 // One untied pair of one ranking, as rows among its prompt's kept completions.
 struct DpoPair {
   int chosen = 0, rejected = 0;
@@ -53,11 +55,12 @@ struct ReferenceFill {
 // Fills every prompt's `reference`: keys (reference_cache_key) looked up in `cache` (may be null),
 // the rest computed with the checkpoint at `reference_dir` (its tokenizer must match `tokenizer`:
 // FormatError otherwise) and stored in the cache. The reference is loaded only when something is
-// missing.
+// missing. Data parallel: every rank calls it with the same prompts; each computes every
+// world_size-th missing row, the ranks exchange them, and rank 0 alone stores them.
 ReferenceFill fill_reference_logprobs(std::vector<DpoPrompt*> prompts,
                                       const std::string& reference_dir, const Tokenizer& tokenizer,
                                       int64_t vocab_size, const torch::Device& device,
-                                      ReferenceLogprobCache* cache);
+                                      ReferenceLogprobCache* cache, Collective& collective);
 
 // The pairs of `prompts` with the policy's summed log-probs `policy_logprobs` (rows in the order
 // append_rows gives them): the loss's input, each ranking weighing 1 / (rankings in `prompts`).

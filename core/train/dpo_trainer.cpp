@@ -17,6 +17,7 @@
 #include "core/train/dpo_loss.h"
 #include "core/train/index_cycler.h"
 #include "core/train/policy_evaluation_internal.h"
+#include "core/train/quiet_sink.h"
 #include "core/train/training_loop.h"
 
 namespace prefstudio {
@@ -48,7 +49,7 @@ std::vector<std::pair<std::string, torch::Tensor>> named_metrics(const DpoLossOu
 class DpoClient : public LoopClient {
  public:
   DpoClient(const DpoConfig& config, LoadedModel& policy, DpoPreparedData& data,
-            const DpoData& inputs, int64_t run_id, torch::Device device)
+            const DpoData& inputs, int64_t run_id, torch::Device device, Collective& collective)
       : config_(config),
         policy_(policy),
         data_(data),
@@ -57,18 +58,40 @@ class DpoClient : public LoopClient {
         device_(device),
         options_{parse_dpo_loss_kind(config.loss, "dpo.loss"), config.beta_value(),
                  config.label_smoothing_value(), config.gamma, config.nll_coefficient},
-        batches_(data.train.size(), config.batch_prompts, config.seed + 1) {}
+        batches_(data.train.size(), config.batch_prompts, config.seed + 1),
+        collective_(collective) {
+    if (collective.world_size() > config.batch_prompts)
+      throw ConfigError("dpo.batch_prompts (" + std::to_string(config.batch_prompts) +
+                        ") is the global batch: at least one prompt per rank, and there are " +
+                        std::to_string(collective.world_size()));
+  }
+
+  bool shards_its_batches() const override { return true; }
 
   NamedParameters parameters() override { return named_parameters_of(*policy_.model); }
 
+  // Each rank takes every world_size-th prompt of the global micro-batch (a prompt's rankings stay
+  // together). The loss and every metric are means over the batch's rankings, each weighing one,
+  // so a rank's are weighed by its share of the global batch's rankings and sum to one process's.
   MicroBatchStats forward_backward(double loss_scale) override {
     std::vector<const DpoPrompt*> prompts;
-    for (size_t index : batches_.next()) prompts.push_back(&data_.train[index]);
+    int64_t rankings = 0, global_rankings = 0;
+    const std::vector<size_t> drawn = batches_.next();
+    for (size_t i = 0; i < drawn.size(); ++i) {
+      const DpoPrompt& prompt = data_.train[drawn[i]];
+      global_rankings += prompt.rankings;
+      if (static_cast<int>(i) % collective_.world_size() != collective_.rank()) continue;
+      prompts.push_back(&prompt);
+      rankings += prompt.rankings;
+    }
     int64_t tokens = 0;
     DpoLossOutput out =
         pair_loss(policy_.model, prompts, policy_.tokenizer->eos_id(), options_, &tokens);
-    (out.loss * loss_scale).backward();
-    return {named_metrics(out, ""), tokens};
+    const double share = double(rankings) / double(global_rankings);
+    (out.loss * (loss_scale * share)).backward();
+    auto metrics = named_metrics(out, "");
+    for (auto& metric : metrics) metric.second = metric.second * share;
+    return {std::move(metrics), tokens};
   }
 
   void skip_micro_batches(int64_t count) override {
@@ -153,6 +176,7 @@ class DpoClient : public LoopClient {
   torch::Device device_;
   DpoLossOptions options_;
   IndexCycler batches_;
+  Collective& collective_;
   std::optional<RewardModel> reward_;
   std::optional<double> first_chosen_, first_margin_;
   bool warned_ = false;
@@ -196,7 +220,7 @@ void DpoTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
   impl_->group = std::move(group);
 }
 
-DpoResult DpoTrainer::run(MetricsSink& sink) {
+DpoResult DpoTrainer::run(MetricsSink& rank_sink) {
   const DpoConfig& config = impl_->config;
   // Threads, device and seed; the policy (dropout off: the policy and reference log-probs must be
   // the same function of the weights, as TRL does it); data and the reference's log-probs.
@@ -205,6 +229,8 @@ DpoResult DpoTrainer::run(MetricsSink& sink) {
   torch::manual_seed(config.seed);
   auto one_process = make_single_process_collective();
   Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
+  QuietSink quiet;  // data parallel: only rank 0 reports
+  MetricsSink& sink = collective.rank() == 0 ? rank_sink : quiet;
   const bool resume = !config.resume_from.empty();
   LoadedModel policy = load_checkpoint(resume ? config.resume_from : config.policy_dir, device);
   policy.model->set_dropout(0.0);
@@ -221,7 +247,7 @@ DpoResult DpoTrainer::run(MetricsSink& sink) {
     for (auto& prompt : data.train) prompts.push_back(&prompt);
     for (auto& prompt : data.validation) prompts.push_back(&prompt);
     fill = fill_reference_logprobs(prompts, config.reference(), *policy.tokenizer,
-                                   policy.config.vocab_size, device, impl_->cache);
+                                   policy.config.vocab_size, device, impl_->cache, collective);
     sink.on_event(0, "reference",
                   "reference log-probs: " + std::to_string(fill.cached) + " from the cache, " +
                       std::to_string(fill.computed) + " computed" +
@@ -234,7 +260,7 @@ DpoResult DpoTrainer::run(MetricsSink& sink) {
   if (static_cast<int64_t>(inputs.eval_prompts.size()) > config.eval_prompts)
     inputs.eval_prompts.resize(config.eval_prompts);
 
-  DpoClient client(config, policy, data, inputs, impl_->run_id, device);
+  DpoClient client(config, policy, data, inputs, impl_->run_id, device, collective);
   const LoopConfig loop_settings = loop_config(config, static_cast<int64_t>(data.train.size()));
   const int64_t start_step = resume ? policy.manifest.step : 0;
   LoopResult loop = run_training_loop(client, loop_settings, start_step, device, sink,

@@ -14,6 +14,7 @@
 #include "core/optim/optimizer_state.h"
 #include "core/train/grad_clip.h"
 #include "core/train/lr_schedule.h"
+#include "core/train/quiet_sink.h"
 
 namespace prefstudio {
 
@@ -120,12 +121,6 @@ OptimizedSet make_optimized_set(std::string name, const NamedParameters& named,
   set.base_lr = config.lr;
   return set;
 }
-
-// A sink that drops everything: the ranks other than 0 of a data-parallel run write nothing.
-class QuietSink : public MetricsSink {
- public:
-  void on_metrics(const MetricRecord&) override {}
-};
 
 // Named values summed over the ranks (each rank's are its shares of the global value). Every
 // rank holds the same names in the same order, since each runs the same client on the same step.
