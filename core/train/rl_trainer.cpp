@@ -74,7 +74,7 @@ RlResult RlTrainer::run(MetricsSink& sink) {
   }
 
   RlClient client(config, policy, reference, reward ? &*reward : nullptr,
-                  critic ? &*critic : nullptr, impl_->data, impl_->run_id, device);
+                  critic ? &*critic : nullptr, impl_->data, impl_->run_id, device, collective);
   if (resume) client.restore_state(config.resume_from);
   const int64_t per_rollout = client.updates_per_rollout();
   LoopConfig loop = loop_config_from(config, config.algorithm);

@@ -64,6 +64,34 @@ torch::Tensor Rollout::per_token(
   return torch::cat(chunks).detach();
 }
 
+namespace {
+
+// One generator per row (group-major): seeded from the rollout's seed, the row's prompt's place
+// in the whole rollout and its sample number, mixed (SplitMix64's finalizer) so that nearby
+// seeds give unrelated streams.
+std::vector<torch::Generator> row_generators(const RolloutSettings& settings, int64_t groups) {
+  auto mix = [](uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+  };
+  if (!settings.prompt_places.empty() &&
+      static_cast<int64_t>(settings.prompt_places.size()) != groups)
+    throw CoreError("rollout: " + std::to_string(settings.prompt_places.size()) +
+                    " prompt places for " + std::to_string(groups) + " prompts");
+  std::vector<torch::Generator> generators;
+  for (int64_t group = 0; group < groups; ++group) {
+    const int64_t place = settings.prompt_places.empty() ? group : settings.prompt_places[group];
+    for (int64_t sample = 0; sample < settings.samples_per_prompt; ++sample)
+      generators.push_back(make_sampling_generator(
+          mix(mix(mix(settings.seed) ^ static_cast<uint64_t>(place)) ^ static_cast<uint64_t>(sample))));
+  }
+  return generators;
+}
+
+}  // namespace
+
 Rollout make_rollout(Gpt& policy, Gpt& reference, const Tokenizer& tokenizer,
                      const std::vector<std::string>& group_prompts, const RolloutSettings& settings,
                      const RolloutScorer& scorer) {
@@ -89,12 +117,14 @@ Rollout make_rollout(Gpt& policy, Gpt& reference, const Tokenizer& tokenizer,
   sampling.top_k = 0;
   sampling.max_new_tokens = settings.max_new_tokens;
   Sampler sampler(policy, tokenizer.eos_id());
-  auto generator = make_sampling_generator(settings.seed);
+  std::vector<torch::Generator> generators = row_generators(settings, rollout.groups);
   for (size_t start = 0; start < rollout.prompt_ids.size(); start += kRowsPerBatch) {
     const size_t end = std::min(rollout.prompt_ids.size(), start + kRowsPerBatch);
     std::vector<std::vector<int64_t>> prompts(rollout.prompt_ids.begin() + start,
                                               rollout.prompt_ids.begin() + end);
-    auto sampled = sampler.generate(prompts, sampling, generator);
+    std::vector<torch::Generator> batch_generators(generators.begin() + start,
+                                                   generators.begin() + end);
+    auto sampled = sampler.generate(prompts, sampling, batch_generators);
     for (size_t i = 0; i < sampled.size(); ++i) {
       const bool ended = sampler.last_ended()[i];
       rollout.completions.push_back(tokenizer.decode(sampled[i]));

@@ -30,6 +30,10 @@ struct RolloutSettings {
   double temperature = 1.0;
   std::optional<double> missing_eos_penalty;  // subtracted from a cut sample's score
   uint64_t seed = 0;                          // this rollout's sampling stream
+  // Each prompt's place in the whole rollout (empty: 0, 1, ...). A row's draws come from
+  // (seed, its prompt's place, its sample number) alone, so a data-parallel rank that samples a
+  // share of the prompts draws exactly what one process would for them.
+  std::vector<int64_t> prompt_places;
 };
 
 struct Rollout {

@@ -44,11 +44,45 @@ torch::Tensor choose_next_tokens(const torch::Tensor& logits, const GenerationCo
   return torch::multinomial(probs, 1, false, generator).squeeze(-1);  // (B)
 }
 
+torch::Tensor choose_next_tokens(const torch::Tensor& logits, const GenerationConfig& config,
+                                 std::vector<torch::Generator>& row_generators) {
+  auto cpu_logits = logits.to(torch::kCPU, torch::kFloat);      // (B, V)
+  if (config.temperature <= 0.0) return cpu_logits.argmax(-1);  // (B)
+  if (static_cast<int64_t>(row_generators.size()) != cpu_logits.size(0))
+    throw CoreError("sampler: " + std::to_string(row_generators.size()) + " generators for " +
+                    std::to_string(cpu_logits.size(0)) + " rows");
+  auto filtered = filter_logits(cpu_logits / config.temperature, config.top_k, config.top_p);
+  auto probs = filtered.softmax(-1);  // (B, V)
+  auto next = torch::empty({probs.size(0)}, torch::kLong);
+  for (int64_t row = 0; row < probs.size(0); ++row)
+    next[row] = torch::multinomial(probs[row], 1, false, row_generators[row])[0];
+  return next;  // (B)
+}
+
 Sampler::Sampler(Gpt model, int64_t eos_id) : model_(std::move(model)), eos_id_(eos_id) {}
 
 std::vector<std::vector<int64_t>> Sampler::generate(
     const std::vector<std::vector<int64_t>>& prompts, const GenerationConfig& config,
     torch::Generator& generator) {
+  return generate_with(prompts, config, [&](const torch::Tensor& logits) {
+    return choose_next_tokens(logits, config, generator);
+  });
+}
+
+std::vector<std::vector<int64_t>> Sampler::generate(
+    const std::vector<std::vector<int64_t>>& prompts, const GenerationConfig& config,
+    std::vector<torch::Generator>& row_generators) {
+  if (row_generators.size() != prompts.size())
+    throw CoreError("sampler: " + std::to_string(row_generators.size()) + " generators for " +
+                    std::to_string(prompts.size()) + " prompts");
+  return generate_with(prompts, config, [&](const torch::Tensor& logits) {
+    return choose_next_tokens(logits, config, row_generators);
+  });
+}
+
+std::vector<std::vector<int64_t>> Sampler::generate_with(
+    const std::vector<std::vector<int64_t>>& prompts, const GenerationConfig& config,
+    const TokenChooser& choose) {
   // B rows, P longest prompt, V vocabulary.
   config.validate();
   last_token_count_ = 0;
@@ -91,7 +125,7 @@ std::vector<std::vector<int64_t>> Sampler::generate(
     auto hidden = config.use_kv_cache ? model_->forward_hidden(input, &cache)
                                       : model_->forward_hidden(GptInput{all_ids, mask, {}});
     auto logits = model_->lm_logits(hidden.select(1, hidden.size(1) - 1));  // (B, V)
-    auto next = choose_next_tokens(logits, config, generator);              // (B)
+    auto next = choose(logits);                                             // (B)
     next.masked_fill_(finished, eos_id_);  // finished rows keep emitting padding
     steps.push_back(next);
     finished.logical_or_(next == eos_id_);

@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include <functional>
+
 #include <cstdint>
 #include <vector>
 
@@ -29,6 +31,10 @@ torch::Tensor filter_logits(const torch::Tensor& logits, int64_t top_k, double t
 // softmax(filter(logits / temperature)). logits (B, V) -> (B) int64 on the CPU.
 torch::Tensor choose_next_tokens(const torch::Tensor& logits, const GenerationConfig& config,
                                  torch::Generator& generator);
+// The same with one generator per row (row_generators.size() == B): a row's draws depend on its
+// own generator only, not on which rows share its batch.
+torch::Tensor choose_next_tokens(const torch::Tensor& logits, const GenerationConfig& config,
+                                 std::vector<torch::Generator>& row_generators);
 
 class Sampler {
  public:
@@ -42,6 +48,11 @@ class Sampler {
   std::vector<std::vector<int64_t>> generate(const std::vector<std::vector<int64_t>>& prompts,
                                              const GenerationConfig& config,
                                              torch::Generator& generator);
+  // The same with one generator per prompt row: each row's sample is the same whatever batch it
+  // is drawn in (data-parallel rollouts split a rollout's rows over processes).
+  std::vector<std::vector<int64_t>> generate(const std::vector<std::vector<int64_t>>& prompts,
+                                             const GenerationConfig& config,
+                                             std::vector<torch::Generator>& row_generators);
 
   // Tokens produced by the last generate() over all rows (for tokens/s).
   int64_t last_token_count() const { return last_token_count_; }
@@ -54,6 +65,11 @@ class Sampler {
   int64_t eos_id_;
   int64_t last_token_count_ = 0;
   std::vector<bool> last_ended_;
+
+  using TokenChooser = std::function<torch::Tensor(const torch::Tensor& logits)>;
+  std::vector<std::vector<int64_t>> generate_with(const std::vector<std::vector<int64_t>>& prompts,
+                                                  const GenerationConfig& config,
+                                                  const TokenChooser& choose);
 };
 
 }  // namespace prefstudio

@@ -135,13 +135,27 @@ std::vector<std::pair<std::string, double>> summed_over_ranks(
   return values;
 }
 
-// The gradients of every optimized set summed over the ranks, as one bucket. A parameter without
-// a gradient has none on every rank (each runs the same graph on its shard) and is left out.
+// The gradients of every optimized set summed over the ranks, as one bucket. A rank may hold no
+// gradient where another does (its share of an RL minibatch was empty, so it ran no backward):
+// the ranks first agree on which parameters have one, and a rank without it adds zeros. A
+// parameter no rank has a gradient for is left out, as the optimizer leaves it in one process.
 void sum_gradients_over_ranks(const std::vector<OptimizedSet>& sets, Collective& collective) {
-  std::vector<torch::Tensor> gradients;
+  std::vector<torch::Tensor> parameters;
   for (const OptimizedSet& set : sets)
-    for (const torch::Tensor& parameter : set.parameters)
-      if (parameter.grad().defined()) gradients.push_back(parameter.grad());
+    for (const torch::Tensor& parameter : set.parameters) parameters.push_back(parameter);
+  auto has_gradient = torch::zeros({static_cast<int64_t>(parameters.size())}, torch::kFloat);
+  for (size_t i = 0; i < parameters.size(); ++i)
+    if (parameters[i].grad().defined()) has_gradient[static_cast<int64_t>(i)] = 1.0f;
+  std::vector<torch::Tensor> votes{has_gradient};
+  collective.all_reduce_sum(votes);
+  const auto any_rank = votes[0].accessor<float, 1>();
+  std::vector<torch::Tensor> gradients;
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    if (any_rank[static_cast<int64_t>(i)] == 0.0f) continue;
+    torch::Tensor& parameter = parameters[i];
+    if (!parameter.grad().defined()) parameter.mutable_grad() = torch::zeros_like(parameter);
+    gradients.push_back(parameter.grad());
+  }
   collective.all_reduce_sum(gradients);
 }
 
