@@ -10,6 +10,7 @@
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/dist/collective.h"
+#include "core/dist/shared_checkpoint.h"
 #include "core/model/checkpoint.h"
 #include "core/model/reward_model.h"
 #include "core/train/completion_logprobs.h"
@@ -221,14 +222,17 @@ void DpoTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
 }
 
 DpoResult DpoTrainer::run(MetricsSink& rank_sink) {
-  const DpoConfig& config = impl_->config;
+  auto one_process = make_single_process_collective();
+  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
+  // Data parallel: rank 0 reads the checkpoint it resumes from and sends it to the others.
+  const SharedCheckpoint resume_copy(impl_->config.resume_from, collective);
+  DpoConfig config = impl_->config;
+  config.resume_from = resume_copy.path();
   // Threads, device and seed; the policy (dropout off: the policy and reference log-probs must be
   // the same function of the weights, as TRL does it); data and the reference's log-probs.
   init_torch_threads(config.threads);
   const torch::Device device(check_device(config.device, "dpo.device"));
   torch::manual_seed(config.seed);
-  auto one_process = make_single_process_collective();
-  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
   QuietSink quiet;  // data parallel: only rank 0 reports
   MetricsSink& sink = collective.rank() == 0 ? rank_sink : quiet;
   const bool resume = !config.resume_from.empty();

@@ -10,6 +10,7 @@
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/dist/collective.h"
+#include "core/dist/shared_checkpoint.h"
 #include "core/model/reward_model.h"
 #include "core/train/index_cycler.h"
 #include "core/train/reward_evaluation.h"
@@ -315,7 +316,12 @@ void RewardTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) 
 }
 
 RewardResult RewardTrainer::run(MetricsSink& sink) {
-  const RewardConfig& config = impl_->config;
+  auto one_process = make_single_process_collective();
+  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
+  // Data parallel: rank 0 reads the checkpoint it resumes from and sends it to the others.
+  const SharedCheckpoint resume_copy(impl_->config.resume_from, collective);
+  RewardConfig config = impl_->config;
+  config.resume_from = resume_copy.path();
   // Threads, device and seed; the starting checkpoint (a fresh head unless resuming); data.
   init_torch_threads(config.threads);
   const torch::Device device(check_device(config.device, "reward.device"));
@@ -332,8 +338,6 @@ RewardResult RewardTrainer::run(MetricsSink& sink) {
                       " completions skipped: alone longer than reward.max_length allows");
   const auto& reference =
       impl_->data.reference.empty() ? impl_->data.train : impl_->data.reference;
-  auto one_process = make_single_process_collective();
-  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
   RewardClient client(config, model, data, reference, impl_->run_id, device, collective);
   const LoopConfig loop_settings = loop_config(config, static_cast<int64_t>(data.prompts.size()));
   const int64_t start_step = resume ? model.loaded.manifest.step : 0;

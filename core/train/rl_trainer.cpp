@@ -8,6 +8,7 @@
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/dist/collective.h"
+#include "core/dist/shared_checkpoint.h"
 #include "core/model/checkpoint.h"
 #include "core/model/reward_model.h"
 #include "core/train/rl_client.h"
@@ -42,14 +43,17 @@ void RlTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
 }
 
 RlResult RlTrainer::run(MetricsSink& sink) {
-  const RlConfig& config = impl_->config;
+  auto one_process = make_single_process_collective();
+  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
+  // Data parallel: rank 0 reads the checkpoint it resumes from and sends it to the others.
+  const SharedCheckpoint resume_copy(impl_->config.resume_from, collective);
+  RlConfig config = impl_->config;
+  config.resume_from = resume_copy.path();
   // Threads, device, seed; the policy (dropout off: the ratio compares two forwards of the same
   // weights), the frozen reference, the reward model.
   init_torch_threads(config.threads);
   const torch::Device device(check_device(config.device, config.algorithm + ".device"));
   torch::manual_seed(config.seed);
-  auto one_process = make_single_process_collective();
-  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
   const bool resume = !config.resume_from.empty();
   LoadedModel policy = load_checkpoint(resume ? config.resume_from : config.policy_dir, device);
   policy.model->set_dropout(0.0);

@@ -11,6 +11,7 @@
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/dist/collective.h"
+#include "core/dist/shared_checkpoint.h"
 #include "core/model/checkpoint.h"
 #include "core/train/autocast_guard.h"
 #include "core/train/index_cycler.h"
@@ -178,7 +179,12 @@ void SftTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
 }
 
 SftResult SftTrainer::run(MetricsSink& sink) {
-  const SftConfig& config = impl_->config;
+  auto one_process = make_single_process_collective();
+  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
+  // Data parallel: rank 0 reads the checkpoint it resumes from and sends it to the others.
+  const SharedCheckpoint resume_copy(impl_->config.resume_from, collective);
+  SftConfig config = impl_->config;
+  config.resume_from = resume_copy.path();
   // Threads, device and seed; the starting checkpoint; tokenized data.
   init_torch_threads(config.threads);
   const torch::Device device(check_device(config.device, "sft.device"));
@@ -191,8 +197,6 @@ SftResult SftTrainer::run(MetricsSink& sink) {
   if (data.skipped > 0)
     sink.on_event(0, "warning",
                   std::to_string(data.skipped) + " examples skipped: their prompt fills sft.max_length");
-  auto one_process = make_single_process_collective();
-  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
   SftClient client(config, std::move(loaded), std::move(data), impl_->run_id, device, collective);
 
   LoopResult loop = run_training_loop(client, loop_config_from(config, "sft"), start_step, device,

@@ -1,8 +1,11 @@
 // Data-parallel SFT: the same config on two processes over loopback Gloo and on one process ends
 // with the same weights (up to the order of floating-point sums), with AdamW and with GaLore,
-// whose projectors then come from the summed gradient on both ranks. Only rank 0 writes.
+// whose projectors then come from the summed gradient on both ranks. Only rank 0 writes. A killed
+// rank ends the run, and two processes resume from the last checkpoint exactly.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <chrono>
 #include <filesystem>
 
 #include "core/common/core_error.h"
@@ -121,6 +124,83 @@ TEST_P(SftDataParallelTest, AGlobalBatchSmallerThanTheGroupIsRefused) {
     EXPECT_NE(std::string(e.what()).find("sft.batch_size (1)"), std::string::npos) << e.what();
   }
   EXPECT_EQ(exit_status_of(child), 0);
+}
+
+// Killing rank 1 ends rank 0's run within the timeout with an error naming the collective, the
+// checkpoint written before stays whole, and two processes resumed from it end where an
+// uninterrupted two-process run does. Rank 1 is given a checkpoint path that does not exist on
+// its disk: it resumes from the copy rank 0 sends (weights, AdamW moments, GaLore projectors).
+TEST_P(SftDataParallelTest, AKilledRankEndsTheRunAndTwoProcessesResumeExactly) {
+  auto long_config = [&](const std::string& out) {
+    SftConfig c = config(out);
+    c.steps = 8;
+    c.checkpoint_every = 2;
+    return c;
+  };
+  // Two processes from `rank0` and `rank1`'s configs; rank 0 reports to `sink`.
+  auto run_two = [&](const SftConfig& rank0, const SftConfig& rank1, MetricsSink& sink,
+                     pid_t* child_out = nullptr) {
+    const int port = free_port();
+    pid_t child = fork_rank_one([&] {
+      SftTrainer trainer(rank1, examples_);
+      trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 10));
+      CountingSink quiet;
+      trainer.run(quiet);
+      return true;
+    });
+    if (child_out) *child_out = child;
+    SftTrainer trainer(rank0, examples_);
+    trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 0), 10));
+    SftResult result = trainer.run(sink);
+    EXPECT_EQ(exit_status_of(child), 0) << "rank 1 failed (see its stderr)";
+    return result;
+  };
+  CountingSink straight_sink;
+  const SftResult straight = run_two(long_config("straight"), long_config("straight"), straight_sink);
+
+  // Rank 0's sink kills rank 1 as soon as the step-4 checkpoint is written.
+  struct KillingSink : CountingSink {
+    pid_t victim = 0;
+    void on_checkpoint(int64_t step, const std::string&, const std::string&) override {
+      if (step == 4) kill(victim, SIGKILL);
+    }
+  } killing;
+  const int port = free_port();
+  pid_t child = fork_rank_one([&] {
+    SftTrainer trainer(long_config("killed"), examples_);
+    trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 10));
+    CountingSink quiet;
+    trainer.run(quiet);
+    return true;
+  });
+  killing.victim = child;
+  SftTrainer trainer(long_config("killed"), examples_);
+  trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 0), 5));
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    trainer.run(killing);
+    ADD_FAILURE() << "rank 0 must not finish without rank 1";
+  } catch (const CoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("rank 0"), std::string::npos) << e.what();
+    std::cout << "rank 0 after rank 1 was killed: " << e.what() << "\n";
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  EXPECT_EQ(exit_status_of(child), 128 + SIGKILL);
+  const fs::path checkpoint = dir_ / "killed" / "step-000004";
+  ASSERT_NO_THROW(load_checkpoint(checkpoint.string())) << "the last checkpoint must stay whole";
+
+  SftConfig resumed0 = long_config("resumed"), resumed1 = long_config("resumed");
+  resumed0.resume_from = checkpoint.string();
+  resumed1.resume_from = (dir_ / "not-on-this-host" / "step-000004").string();
+  CountingSink resumed_sink;
+  const SftResult resumed = run_two(resumed0, resumed1, resumed_sink);
+  EXPECT_EQ(resumed.steps_done, straight.steps_done);
+  auto compared =
+      test::compare_weights(straight.final_dir, resumed.final_dir, (dir_ / "init").string());
+  std::cout << GetParam() << " resumed: largest difference " << compared.largest_difference
+            << ", largest move " << compared.largest_move << "\n";
+  EXPECT_GT(compared.largest_move, 1e-3);
+  EXPECT_LT(compared.largest_difference, 1e-5);
 }
 
 INSTANTIATE_TEST_SUITE_P(Optimizers, SftDataParallelTest, ::testing::Values("adamw", "galore_adamw"));
