@@ -262,6 +262,7 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
   MeanAccumulator means;
   OptimizerReporter reporter;
   int64_t tokens_since_log = 0, step = start_step;
+  double reduce_seconds = 0.0;  // in the gradient sum and the vote since the last log
   client.skip_micro_batches(start_step * config.grad_accum);
   auto log_started = Clock::now();
   while (step < config.steps) {
@@ -295,12 +296,15 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
     }
     // Data parallel: the ranks' gradients summed (each rank's loss is its share of the whole
     // micro-batch's), and one vote on the update, a stop request and the time box.
+    const auto reduce_started = Clock::now();
     if (parallel) sum_gradients_over_ranks(sets, collective);
     const StepVotes votes = vote(
         {!skip_update, stop_requested.load(),
          config.max_seconds > 0 && seconds_since(started) >= config.max_seconds},
         collective);
     skip_update = !votes.update;
+    // Time in the step's collectives, waiting for the slowest rank included.
+    if (parallel) reduce_seconds += seconds_since(reduce_started);
 
     // Clip the global gradient norm (no host sync: the norm stays a tensor until logged), step
     // and zero_grad; a step whose every micro-batch asked to be skipped only drops its gradients.
@@ -325,12 +329,14 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
       const double tokens = metric_value(
           summed_over_ranks({{"tokens", double(tokens_since_log)}}, collective), "tokens");
       record.values.emplace_back("tokens_per_s", tokens / elapsed);
+      if (parallel) record.values.emplace_back("dist/allreduce_share", reduce_seconds / elapsed);
       check_finite(record.values, step, config.name);
       reporter.add(optimizer, named, record.values, sink);
       sink.on_metrics(record);
       client.on_logged(step, record.values, sink);
       result.last_train = record.values;
       tokens_since_log = 0;
+      reduce_seconds = 0.0;
       log_started = Clock::now();
     }
 
