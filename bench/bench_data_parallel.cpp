@@ -2,9 +2,11 @@
 // steps, seed: the same result) runs as one process with T threads and as N processes with T / N
 // threads each; the table gives training tokens/s of each, their ratio, and the share of the N
 // processes' steps spent in the gradient all-reduce and the step vote (waiting for the slowest
-// rank included), as the loop logs it (dist/allreduce_share). Medians over the log windows after
-// the first (warm-up), then over the repeats. Every process is a fresh exec of this program.
-// `bench_data_parallel [--threads T] [--nproc N] [--size small|10m] [--steps S] [--repeats R]`
+// rank included), as the loop logs it (dist/allreduce_share): summed in one bucket after backward,
+// and in buckets of --bucket-mb MiB while backward runs. Medians over the log windows after the
+// first (warm-up), then over the repeats. Every process is a fresh exec of this program.
+// `bench_data_parallel [--threads T] [--nproc N] [--size small|10m] [--steps S] [--repeats R]
+//                      [--bucket-mb M]`
 // (internal: `--worker DIR RANK WORLD PORT THREADS SIZE STEPS`)
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -125,11 +127,12 @@ int free_port() {
 
 // Runs one configuration: ranks 1.. as background processes, rank 0 read as JSON.
 nlohmann::json run(const fs::path& dir, int world, int threads, const std::string& size,
-                   int steps) {
+                   int steps, const std::string& bucket_mb = "0") {
   const int port = free_port();
   // (Built before forking: in the child /proc/self is the child.)
   auto command = [&](int rank) {
-    return fs::read_symlink("/proc/self/exe").string() + " --worker " + dir.string() + " " +
+    return "PREFSTUDIO_DP_BUCKET_MB=" + bucket_mb + " " + fs::read_symlink("/proc/self/exe").string() +
+           " --worker " + dir.string() + " " +
            std::to_string(rank) + " " + std::to_string(world) + " " + std::to_string(port) + " " +
            std::to_string(threads) + " " + size + " " + std::to_string(steps);
   };
@@ -150,7 +153,7 @@ nlohmann::json run(const fs::path& dir, int world, int threads, const std::strin
 
 int driver(int argc, char** argv) {
   int threads = 2, nproc = 2, steps = 10, repeats = 3;
-  std::string size = "small";
+  std::string size = "small", bucket_mb = "4";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--threads") threads = std::stoi(value);
@@ -158,6 +161,7 @@ int driver(int argc, char** argv) {
     else if (flag == "--steps") steps = std::stoi(value);
     else if (flag == "--repeats") repeats = std::stoi(value);
     else if (flag == "--size") size = value;
+    else if (flag == "--bucket-mb") bucket_mb = value;
     else throw std::runtime_error("unknown option " + flag);
   }
   if (!gloo_available()) {
@@ -173,25 +177,32 @@ int driver(int argc, char** argv) {
               "loopback Gloo, OMP_WAIT_POLICY=%s\n",
               size.c_str(), static_cast<long long>(size_named(size).batch), steps,
               omp_wait_policy().c_str());
-  std::vector<double> one, many, share;
+  // Per repeat: one process; N processes summing after backward (one bucket); N processes
+  // summing buckets of bucket_mb MiB while backward runs.
+  std::vector<double> one, after, during, after_share, during_share;
   for (int r = 0; r < repeats; ++r) {
     const auto single = run(dir, 1, threads, size, steps);
-    const auto group = run(dir, nproc, threads / nproc, size, steps);
+    const auto plain = run(dir, nproc, threads / nproc, size, steps, "0");
+    const auto overlapped = run(dir, nproc, threads / nproc, size, steps, bucket_mb);
     one.push_back(single.at("tokens_per_s"));
-    many.push_back(group.at("tokens_per_s"));
-    share.push_back(group.at("allreduce_share"));
-    std::printf("  repeat %d: 1 x %d threads %.0f tokens/s | %d x %d threads %.0f tokens/s, "
-                "all-reduce %.1f%% of the step\n",
-                r + 1, threads, one.back(), nproc, threads / nproc, many.back(), 100 * share.back());
+    after.push_back(plain.at("tokens_per_s"));
+    after_share.push_back(plain.at("allreduce_share"));
+    during.push_back(overlapped.at("tokens_per_s"));
+    during_share.push_back(overlapped.at("allreduce_share"));
+    std::printf("  repeat %d: %.0f | %.0f (%.1f%%) | %.0f (%.1f%%) tokens/s\n", r + 1, one.back(),
+                after.back(), 100 * after_share.back(), during.back(), 100 * during_share.back());
   }
   fs::remove_all(dir);
-  std::printf("\n%-28s %12s %8s %16s\n", "configuration", "tokens/s", "ratio", "all-reduce share");
-  std::printf("%-28s %12.0f %8.2f %16s\n", ("1 process x " + std::to_string(threads) + " threads").c_str(),
+  std::printf("\n%-44s %12s %8s %16s\n", "configuration", "tokens/s", "ratio", "all-reduce share");
+  std::printf("%-44s %12.0f %8.2f %16s\n", ("1 process x " + std::to_string(threads) + " threads").c_str(),
               median(one), 1.0, "-");
-  std::printf("%-28s %12.0f %8.2f %15.1f%%\n",
-              (std::to_string(nproc) + " processes x " + std::to_string(threads / nproc) + " thread")
-                  .c_str(),
-              median(many), median(many) / median(one), 100 * median(share));
+  const std::string group = std::to_string(nproc) + " processes x " +
+                            std::to_string(threads / nproc) + " thread, ";
+  std::printf("%-44s %12.0f %8.2f %15.1f%%\n", (group + "after backward").c_str(), median(after),
+              median(after) / median(one), 100 * median(after_share));
+  std::printf("%-44s %12.0f %8.2f %15.1f%%\n",
+              (group + bucket_mb + " MiB buckets").c_str(), median(during),
+              median(during) / median(one), 100 * median(during_share));
   std::printf("(medians of %d repeats; ratio = %d processes / 1 process)\n", repeats, nproc);
   return 0;
 }

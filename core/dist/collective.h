@@ -21,6 +21,15 @@ class Collective {
   // Sums each tensor over the ranks, in place. The tensors must be contiguous and alike on every
   // rank (shape, dtype, order).
   virtual void all_reduce_sum(std::vector<torch::Tensor>& tensors) = 0;
+  // A sum started by all_reduce_sum_async; wait() ends it (throwing as all_reduce_sum does).
+  class Pending {
+   public:
+    virtual ~Pending() = default;
+    virtual void wait() = 0;
+  };
+  // Starts summing one contiguous tensor over the ranks, in place, and returns at once: backward
+  // goes on while it travels. Every rank must start the same sums in the same order.
+  virtual std::unique_ptr<Pending> all_reduce_sum_async(torch::Tensor tensor) = 0;
   // Replaces each tensor by rank `root`'s, in place.
   virtual void broadcast(std::vector<torch::Tensor>& tensors, int root) = 0;
   virtual void barrier() = 0;

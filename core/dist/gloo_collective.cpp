@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace prefstudio {
 
@@ -79,6 +80,15 @@ class GlooCollective : public Collective {
     }
   }
 
+  std::unique_ptr<Pending> all_reduce_sum_async(torch::Tensor tensor) override {
+    std::vector<torch::Tensor> one{std::move(tensor)};
+    try {
+      return std::make_unique<GlooPending>(*this, group_->allreduce(one), std::move(one));
+    } catch (const c10::Error& e) {
+      throw CoreError(where("all_reduce") + e.what_without_backtrace());
+    }
+  }
+
   void barrier() override {
     run("barrier", [&] { return group_->barrier(); });
   }
@@ -96,6 +106,24 @@ class GlooCollective : public Collective {
       throw CoreError("data parallel: gethostname failed; set GLOO_SOCKET_IFNAME");
     return c10d::ProcessGroupGloo::createDeviceForHostname(host);
   }
+
+  // The work handle's type moved between LibTorch 1.13 (ProcessGroup::Work) and 2.x (c10d::Work).
+  using Work = decltype(std::declval<c10d::ProcessGroupGloo&>().allreduce(
+      std::declval<std::vector<at::Tensor>&>()));
+
+  class GlooPending : public Pending {
+   public:
+    GlooPending(GlooCollective& owner, Work work, std::vector<torch::Tensor> tensors)
+        : owner_(owner), work_(std::move(work)), tensors_(std::move(tensors)) {}
+    void wait() override {
+      owner_.run("all_reduce", [&] { return work_; });
+    }
+
+   private:
+    GlooCollective& owner_;
+    Work work_;
+    std::vector<torch::Tensor> tensors_;  // kept alive while the sum travels
+  };
 
   std::string joining() const {
     return "joining the group at " + env_.master_addr + ":" + std::to_string(env_.master_port);

@@ -6,13 +6,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "core/common/core_error.h"
 #include "core/optim/optimizer_state.h"
 #include "core/train/grad_clip.h"
+#include "core/train/gradient_reducer.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/quiet_sink.h"
 
@@ -159,6 +162,19 @@ void sum_gradients_over_ranks(const std::vector<OptimizedSet>& sets, Collective&
   collective.all_reduce_sum(gradients);
 }
 
+// The gradient bucket size of a data-parallel run: PREFSTUDIO_DP_BUCKET_MB (MiB, default 25 as
+// PyTorch's DDP); 0 sums every gradient in one bucket after backward instead.
+int64_t gradient_bucket_bytes() {
+  const char* text = std::getenv("PREFSTUDIO_DP_BUCKET_MB");
+  if (text == nullptr || *text == '\0') return 25LL << 20;
+  char* end = nullptr;
+  const double mib = std::strtod(text, &end);
+  if (*end != '\0' || !(mib >= 0))
+    throw ConfigError(std::string("PREFSTUDIO_DP_BUCKET_MB: '") + text +
+                      "' is not a size in MiB (0 = one bucket after backward)");
+  return static_cast<int64_t>(mib * double(1 << 20));
+}
+
 // Every rank starts from rank 0's weights (a fresh head's random init, or a checkpoint only rank
 // 0 could read).
 void broadcast_parameters(const std::vector<OptimizedSet>& sets, Collective& collective) {
@@ -245,6 +261,14 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
                   "resumed from " + config.resume_from + " at step " + std::to_string(start_step));
   }
   if (parallel) broadcast_parameters(sets, collective);
+  // Data parallel: gradients summed in buckets while backward runs, unless the buckets are off.
+  std::optional<GradientReducer> reducer;
+  if (const int64_t bucket_bytes = parallel ? gradient_bucket_bytes() : 0; bucket_bytes > 0) {
+    std::vector<torch::Tensor> parameters;
+    for (const OptimizedSet& set : sets)
+      parameters.insert(parameters.end(), set.parameters.begin(), set.parameters.end());
+    reducer.emplace(parameters, collective, bucket_bytes);
+  }
   auto save = [&](const std::string& name, int64_t step) {
     const std::string dir = (std::filesystem::path(config.output_dir) / name).string();
     if (collective.rank() != 0) return std::make_pair(dir, std::string());
@@ -289,6 +313,7 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
     // the summed gradient is that of the mean.
     bool skip_update = true;
     for (int64_t micro = 0; micro < config.grad_accum; ++micro) {
+      if (reducer && micro == config.grad_accum - 1) reducer->arm();
       MicroBatchStats stats = client.forward_backward(1.0 / double(config.grad_accum));
       skip_update = skip_update && stats.skip_update;
       means.add(stats);
@@ -297,7 +322,10 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
     // Data parallel: the ranks' gradients summed (each rank's loss is its share of the whole
     // micro-batch's), and one vote on the update, a stop request and the time box.
     const auto reduce_started = Clock::now();
-    if (parallel) sum_gradients_over_ranks(sets, collective);
+    if (reducer)
+      reducer->finish();
+    else if (parallel)
+      sum_gradients_over_ranks(sets, collective);
     const StepVotes votes = vote(
         {!skip_update, stop_requested.load(),
          config.max_seconds > 0 && seconds_since(started) >= config.max_seconds},
