@@ -134,6 +134,39 @@ TEST(Sampler, DrawsFollowTheFilteredDistribution) {
   EXPECT_NEAR(counts[3].item<double>(), 16.0 / 25.0, 0.015);
 }
 
+TEST(Sampler, PerRowDrawsFollowTheFilteredDistribution) {
+  // The same check with one generator per row (online RL's rollouts): top-k 2 of
+  // (0.1, 0.2, 0.3, 0.4) leaves 3/7 and 4/7, and a dropped token is never drawn.
+  const int64_t n = 20000;
+  auto logits = torch::tensor({0.1, 0.2, 0.3, 0.4}).log().unsqueeze(0).expand({n, 4});
+  GenerationConfig config = sampling(1.0, 1);
+  config.top_k = 2;
+  std::vector<torch::Generator> generators;
+  for (int64_t row = 0; row < n; ++row) generators.push_back(make_sampling_generator(row));
+  auto draws = choose_next_tokens(logits, config, generators);  // (n)
+  auto counts = torch::bincount(draws, {}, 4).to(torch::kDouble) / double(n);
+  EXPECT_EQ(counts[0].item<double>(), 0.0);
+  EXPECT_EQ(counts[1].item<double>(), 0.0);
+  EXPECT_NEAR(counts[2].item<double>(), 3.0 / 7.0, 0.015);
+  EXPECT_NEAR(counts[3].item<double>(), 4.0 / 7.0, 0.015);
+}
+
+TEST(Sampler, APerRowDrawDependsOnItsOwnGeneratorOnly) {
+  // Row 1 of a batch of three draws what it draws alone from a generator with the same seed, at
+  // every step: a data-parallel rank sampling a share of a rollout's rows draws the same tokens.
+  torch::manual_seed(3);
+  auto logits = torch::randn({3, 50});
+  const GenerationConfig config = sampling(1.0, 1);
+  std::vector<torch::Generator> batch{make_sampling_generator(10), make_sampling_generator(11),
+                                      make_sampling_generator(12)};
+  std::vector<torch::Generator> alone{make_sampling_generator(11)};
+  for (int step = 0; step < 50; ++step) {
+    auto together = choose_next_tokens(logits, config, batch);
+    auto by_itself = choose_next_tokens(logits.narrow(0, 1, 1), config, alone);
+    ASSERT_EQ(together[1].item<int64_t>(), by_itself[0].item<int64_t>()) << "step " << step;
+  }
+}
+
 // A model whose logits ignore the input: ln_f's weight is 0, so every hidden state is ln_f's bias
 // u, and the logits are wte . u. Token 'a' and end-of-text get logit 0, the rest -30.
 Gpt constant_model(double eos_logit) {
