@@ -6,6 +6,8 @@
 #include <exception>
 #include <iostream>
 
+#include "app/cli/engine_commands.h"
+
 namespace prefstudio::cli {
 
 std::map<std::string, CliCommand>& cli_commands() {
@@ -20,10 +22,16 @@ CliRegistration::CliRegistration(CliCommand command) {
 
 namespace {
 
+std::string& error_prefix() {
+  static std::string prefix;
+  return prefix;
+}
+
 void print_help() {
   std::cout << "prefstudio-cli: Preference Studio without a window.\n\nCommands:\n";
   for (const auto& [name, command] : cli_commands())
     std::cout << "  " << command.usage << "\n      " << command.summary << "\n";
+  std::cout << "\n" << data_parallel_help();
 }
 
 }  // namespace
@@ -52,14 +60,17 @@ int run_command_line(const std::vector<std::string>& args) {
   try {
     return found->second.run(std::vector<std::string>(args.begin() + consumed, args.end()));
   } catch (const CliUsageError& e) {
-    std::cerr << "prefstudio-cli " << found->first << ": " << e.what() << "\nusage: prefstudio-cli "
-              << found->second.usage << "\n";
+    std::cerr << error_prefix() << "prefstudio-cli " << found->first << ": " << e.what()
+              << "\nusage: prefstudio-cli " << found->second.usage << "\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "prefstudio-cli " << found->first << ": error: " << e.what() << "\n";
+    std::cerr << error_prefix() << "prefstudio-cli " << found->first << ": error: " << e.what()
+              << "\n";
     return 1;
   }
 }
+
+void set_error_prefix(std::string prefix) { error_prefix() = std::move(prefix); }
 
 CliArgs CliArgs::parse(const std::vector<std::string>& args, const std::vector<std::string>& flags,
                        const std::vector<std::string>& known) {

@@ -37,6 +37,10 @@ struct CliRegistration {
 // error or an unknown command.
 int run_command_line(const std::vector<std::string>& args);
 
+// Put before every error line run_command_line prints, e.g. "rank 1: " in a data-parallel run, so
+// that the messages of several processes sharing a terminal say whose they are. Empty by default.
+void set_error_prefix(std::string prefix);
+
 // Parsed "--key value" / "--flag" / positional arguments.
 struct CliArgs {
   std::vector<std::string> positional;

@@ -5,7 +5,8 @@
 // validation prompts (KL to the reference, reward-model score, the demo's true score) and stores
 // the samples. Metrics go to the project and to stdout as JSON lines, the summary line last;
 // Ctrl-C stops after the current step with a final checkpoint. Relative paths in the config are
-// taken from the config file's folder.
+// taken from the config file's folder. Data parallel (--nproc, torchrun's variables):
+// train_command.h; only rank 0 adds to the project's reference cache.
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -13,9 +14,9 @@
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
-#include "app/cli/engine_commands.h"
 #include "app/cli/project_reference_cache.h"
 #include "app/cli/ranking_loader.h"
+#include "app/cli/train_command.h"
 #include "app/cli/trainer_run.h"
 #include "core/common/core_error.h"
 #include "core/train/dpo_trainer.h"
@@ -74,32 +75,31 @@ nlohmann::json summary(int64_t run_id, const DpoResult& result) {
           {"seconds", result.seconds}};
 }
 
-int run_train_dpo(const std::vector<std::string>& args) {
+int run_train_dpo(const std::vector<std::string>& args, TrainingProcess& process) {
   CliArgs parsed = CliArgs::parse(args, {}, {"config", "name"});
   if (parsed.positional.size() != 1) throw CliUsageError("expected one PROJECT file");
   const std::string project = parsed.positional[0];
   const std::string config_path = parsed.require("config");
   const DpoConfig config = read_config(config_path);
   if (!fs::exists(project)) throw CliUsageError(project + ": no such project file");
-  db::Database db = db::open_project(project, /*create=*/false);
+  db::Database db = process.open_project(project);
   DpoData data = load_data(db, config, project);
-  ProjectReferenceCache cache(db);
+  ProjectReferenceCache cache(db, /*stores=*/process.records_run());
 
   DpoResult result;
   const std::string name = parsed.get("name", fs::path(config_path).stem().string());
-  const int64_t run_id = run_in_project(
-      db, "dpo", name, to_json(config).dump(), SinkEcho::kJsonLines,
-      [&](StoreMetricsSink& sink, int64_t id, StopRoute& stop) {
+  const std::optional<int64_t> run_id = run_in_project(
+      process, db, "dpo", name, to_json(config).dump(), SinkEcho::kJsonLines,
+      [&](MetricsSink& sink, int64_t id, TrainerHookup& hookup) {
         DpoTrainer trainer(config, std::move(data), &cache, id);
-        stop.route([&trainer] { trainer.request_stop(); });
-        result = trainer.run(sink);
+        result = hookup.run_trainer(trainer, sink);
         return RunEnd{result.stopped, result.time_limited};
       });
-  std::cout << summary(run_id, result).dump() << std::endl;
+  if (run_id) std::cout << summary(*run_id, result).dump() << std::endl;
   return 0;
 }
 
-static CliRegistration reg(engine_command("train dpo", run_train_dpo));
+static CliRegistration reg(train_command("train dpo", run_train_dpo));
 
 }  // namespace
 }  // namespace prefstudio::cli

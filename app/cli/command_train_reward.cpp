@@ -2,15 +2,16 @@
 // labelers' K-wise rankings of the project's training split (InstructGPT step 2), calibrated on the
 // validation split at each evaluation. Metrics go to the project and to stdout as JSON lines; the
 // summary line comes last; Ctrl-C stops after the current step with a final checkpoint. Relative
-// paths in the config are taken from the config file's folder.
+// paths in the config are taken from the config file's folder. Data parallel (--nproc, torchrun's
+// variables): train_command.h.
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
-#include "app/cli/engine_commands.h"
 #include "app/cli/ranking_loader.h"
+#include "app/cli/train_command.h"
 #include "app/cli/trainer_run.h"
 #include "core/common/core_error.h"
 #include "core/train/reward_trainer.h"
@@ -67,31 +68,30 @@ nlohmann::json summary(int64_t run_id, const RewardResult& result) {
           {"seconds", result.seconds}};
 }
 
-int run_train_reward(const std::vector<std::string>& args) {
+int run_train_reward(const std::vector<std::string>& args, TrainingProcess& process) {
   CliArgs parsed = CliArgs::parse(args, {}, {"config", "name"});
   if (parsed.positional.size() != 1) throw CliUsageError("expected one PROJECT file");
   const std::string project = parsed.positional[0];
   const std::string config_path = parsed.require("config");
   const RewardConfig config = read_config(config_path);
   if (!fs::exists(project)) throw CliUsageError(project + ": no such project file");
-  db::Database db = db::open_project(project, /*create=*/false);
+  db::Database db = process.open_project(project);
   RewardData data = load_data(db, config, project);
 
   RewardResult result;
   const std::string name = parsed.get("name", fs::path(config_path).stem().string());
-  const int64_t run_id = run_in_project(
-      db, "reward", name, to_json(config).dump(), SinkEcho::kJsonLines,
-      [&](StoreMetricsSink& sink, int64_t id, StopRoute& stop) {
+  const std::optional<int64_t> run_id = run_in_project(
+      process, db, "reward", name, to_json(config).dump(), SinkEcho::kJsonLines,
+      [&](MetricsSink& sink, int64_t id, TrainerHookup& hookup) {
         RewardTrainer trainer(config, std::move(data), id);
-        stop.route([&trainer] { trainer.request_stop(); });
-        result = trainer.run(sink);
+        result = hookup.run_trainer(trainer, sink);
         return RunEnd{result.stopped, result.time_limited};
       });
-  std::cout << summary(run_id, result).dump() << std::endl;
+  if (run_id) std::cout << summary(*run_id, result).dump() << std::endl;
   return 0;
 }
 
-static CliRegistration reg(engine_command("train reward", run_train_reward));
+static CliRegistration reg(train_command("train reward", run_train_reward));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -5,7 +5,7 @@
 // the validation prompts (KL to the reference, reward, the demo's true score) and stores the
 // samples. Metrics go to the project and to stdout as JSON lines, the summary line last; Ctrl-C
 // stops after the current update with a final checkpoint. Relative paths in the config are taken
-// from the config file's folder.
+// from the config file's folder. Data parallel (--nproc, torchrun's variables): train_command.h.
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -13,7 +13,7 @@
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
-#include "app/cli/engine_commands.h"
+#include "app/cli/train_command.h"
 #include "app/cli/trainer_run.h"
 #include "core/common/core_error.h"
 #include "core/train/rl_trainer.h"
@@ -63,27 +63,28 @@ RlData load_data(db::Database& db, const RlConfig& config, const std::string& pr
   return data;
 }
 
-int run_train_rl(const std::vector<std::string>& args, const std::string& algorithm) {
+int run_train_rl(const std::vector<std::string>& args, TrainingProcess& process,
+                 const std::string& algorithm) {
   CliArgs parsed = CliArgs::parse(args, {}, {"config", "name"});
   if (parsed.positional.size() != 1) throw CliUsageError("expected one PROJECT file");
   const std::string project = parsed.positional[0];
   const std::string config_path = parsed.require("config");
   const RlConfig config = read_config(config_path, algorithm);
   if (!fs::exists(project)) throw CliUsageError(project + ": no such project file");
-  db::Database db = db::open_project(project, /*create=*/false);
+  db::Database db = process.open_project(project);
   RlData data = load_data(db, config, project);
 
   RlResult result;
   const std::string name = parsed.get("name", fs::path(config_path).stem().string());
-  const int64_t run_id = run_in_project(
-      db, algorithm, name, to_json(config).dump(), SinkEcho::kJsonLines,
-      [&](StoreMetricsSink& sink, int64_t id, StopRoute& stop) {
+  const std::optional<int64_t> run_id = run_in_project(
+      process, db, algorithm, name, to_json(config).dump(), SinkEcho::kJsonLines,
+      [&](MetricsSink& sink, int64_t id, TrainerHookup& hookup) {
         RlTrainer trainer(config, std::move(data), id);
-        stop.route([&trainer] { trainer.request_stop(); });
-        result = trainer.run(sink);
+        result = hookup.run_trainer(trainer, sink);
         return RunEnd{result.stopped, result.time_limited};
       });
-  std::cout << nlohmann::json{{"run_id", run_id},
+  if (!run_id) return 0;  // a rank other than 0: rank 0 prints the summary
+  std::cout << nlohmann::json{{"run_id", *run_id},
                               {"status", result.stopped ? "stopped" : "finished"},
                               {"rollouts", result.rollouts_done},
                               {"updates", result.updates_done},
@@ -101,15 +102,16 @@ int run_train_rl(const std::vector<std::string>& args, const std::string& algori
   return 0;
 }
 
-static CliRegistration ppo(engine_command("train ppo", [](const std::vector<std::string>& args) {
-  return run_train_rl(args, "ppo");
-}));
-static CliRegistration rloo(engine_command("train rloo", [](const std::vector<std::string>& args) {
-  return run_train_rl(args, "rloo");
-}));
-static CliRegistration grpo(engine_command("train grpo", [](const std::vector<std::string>& args) {
-  return run_train_rl(args, "grpo");
-}));
+// One body for the three algorithms; the name picks the config section.
+TrainCommandBody rl_body(const std::string& algorithm) {
+  return [algorithm](const std::vector<std::string>& args, TrainingProcess& process) {
+    return run_train_rl(args, process, algorithm);
+  };
+}
+
+static CliRegistration ppo(train_command("train ppo", rl_body("ppo")));
+static CliRegistration rloo(train_command("train rloo", rl_body("rloo")));
+static CliRegistration grpo(train_command("train grpo", rl_body("grpo")));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -3,14 +3,15 @@
 // completion). Metrics go to the project database as they happen and to stdout, one JSON object
 // per line; Ctrl-C stops after the current step with a final checkpoint. Relative paths in the
 // config (model_dir, output_dir, data_path, resume_from) are taken from the config file's folder.
+// Data parallel (--nproc, torchrun's variables): train_command.h.
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_command.h"
 #include "app/cli/config_file.h"
-#include "app/cli/engine_commands.h"
 #include "app/cli/sft_run.h"
+#include "app/cli/train_command.h"
 #include "core/common/core_error.h"
 #include "core/train/sft_config.h"
 #include "core/train/sft_jsonl.h"
@@ -31,14 +32,14 @@ SftConfig read_config(const std::string& config_path) {
   return config;
 }
 
-int run_train_sft(const std::vector<std::string>& args) {
+int run_train_sft(const std::vector<std::string>& args, TrainingProcess& process) {
   CliArgs parsed = CliArgs::parse(args, {}, {"config", "name"});
   if (parsed.positional.size() != 1) throw CliUsageError("expected one PROJECT file");
   const std::string project = parsed.positional[0];
   const std::string config_path = parsed.require("config");
   SftConfig config = read_config(config_path);
   if (!fs::exists(project)) throw CliUsageError(project + ": no such project file");
-  db::Database db = db::open_project(project, /*create=*/false);
+  db::Database db = process.open_project(project);
 
   std::vector<SftExample> examples;
   if (config.data_source == "jsonl") {
@@ -52,9 +53,10 @@ int run_train_sft(const std::vector<std::string>& args) {
   }
   const std::string name = parsed.get("name", fs::path(config_path).stem().string());
   SftRunOutcome outcome =
-      run_sft_in_project(db, config, std::move(examples), name, SinkEcho::kJsonLines);
+      run_sft_in_project(process, db, config, std::move(examples), name, SinkEcho::kJsonLines);
+  if (!outcome.run_id) return 0;  // a rank other than 0: rank 0 prints the summary
   const SftResult& result = outcome.result;
-  std::cout << nlohmann::json{{"run_id", outcome.run_id},
+  std::cout << nlohmann::json{{"run_id", *outcome.run_id},
                               {"status", result.stopped ? "stopped" : "finished"},
                               {"steps", result.steps_done},
                               {"loss_train", result.loss_train},
@@ -69,7 +71,7 @@ int run_train_sft(const std::vector<std::string>& args) {
   return 0;
 }
 
-static CliRegistration reg(engine_command("train sft", run_train_sft));
+static CliRegistration reg(train_command("train sft", run_train_sft));
 
 }  // namespace
 }  // namespace prefstudio::cli

@@ -161,8 +161,9 @@ nlohmann::json run_demo_sft_stage(const DemoPaths& paths, const DemoPlan& plan) 
     std::ofstream out(paths.config("sft"));
     out << nlohmann::json{{"sft", to_json(file)}}.dump(2) << "\n";
   }
-  SftRunOutcome run =
-      run_sft_in_project(db, sft, std::move(examples), "demo-sft", SinkEcho::kProgress);
+  TrainingProcess one_process;
+  SftRunOutcome run = run_sft_in_project(one_process, db, sft, std::move(examples), "demo-sft",
+                                         SinkEcho::kProgress);
   std::cerr << "\n";
   const double score_after = mean_greedy_score(run.result.final_dir, held_out);
   const FillReport fill = sample_completions(db, run.result.final_dir, plan);
@@ -172,7 +173,7 @@ nlohmann::json run_demo_sft_stage(const DemoPaths& paths, const DemoPlan& plan) 
           {"completions", fill.completions_added},
           {"prompts_short", fill.prompts_short},
           {"parameters", init.parameter_count},
-          {"sft_run_id", run.run_id},
+          {"sft_run_id", *run.run_id},
           {"sft_steps", run.result.steps_done},
           {"sft_seconds", run.result.seconds},
           {"score_before", score_before},

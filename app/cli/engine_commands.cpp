@@ -43,24 +43,44 @@ const std::vector<EngineCommand>& engine_commands() {
        "its order as a suggestion."},
       {"tokenize", "tokenize --model DIR (--text TEXT | --file FILE) [--json]",
        "Token ids of a text under a checkpoint's tokenizer."},
-      {"train dpo", "train dpo PROJECT --config FILE.json [--name NAME]",
+      {"train dpo",
+       "train dpo PROJECT --config FILE.json [--name NAME] [--nproc N] [--dist-timeout 300]",
        "DPO and its family (ipo, cdpo, robust, hinge, sigmoid_norm, simpo) on the labelers' "
        "rankings, with the reference's log-probs cached in the project."},
-      {"train grpo", "train grpo PROJECT --config FILE.json [--name NAME]",
+      {"train grpo",
+       "train grpo PROJECT --config FILE.json [--name NAME] [--nproc N] [--dist-timeout 300]",
        "GRPO (or Dr. GRPO): K samples a prompt, group-normalised advantages, k3 KL in the loss."},
-      {"train ppo", "train ppo PROJECT --config FILE.json [--name NAME]",
+      {"train ppo",
+       "train ppo PROJECT --config FILE.json [--name NAME] [--nproc N] [--dist-timeout 300]",
        "PPO as InstructGPT ran it: a critic, GAE, per-token KL penalty to the SFT model, "
        "clipping."},
-      {"train reward", "train reward PROJECT --config FILE.json [--name NAME]",
+      {"train reward",
+       "train reward PROJECT --config FILE.json [--name NAME] [--nproc N] [--dist-timeout 300]",
        "Reward model on the labelers' rankings (K-wise InstructGPT loss), calibrated on held-out "
        "prompts."},
-      {"train rloo", "train rloo PROJECT --config FILE.json [--name NAME]",
+      {"train rloo",
+       "train rloo PROJECT --config FILE.json [--name NAME] [--nproc N] [--dist-timeout 300]",
        "RLOO: K samples a prompt, each advantage its reward minus the others' mean, clipped "
        "update."},
-      {"train sft", "train sft PROJECT --config FILE.json [--name NAME]",
+      {"train sft",
+       "train sft PROJECT --config FILE.json [--name NAME] [--nproc N] [--dist-timeout 300]",
        "Supervised fine-tuning; metrics to the project and stdout (JSON lines)."},
   };
   return commands;
+}
+
+const char* data_parallel_help() {
+  return "Data-parallel training, any train command (docs/cli.md):\n"
+         "  --nproc N      N ranks on this machine over loopback Gloo: rank 0's stdout is the\n"
+         "                 run's; Ctrl-C or SIGTERM stops every rank after the same step; a rank\n"
+         "                 that fails stops the others\n"
+         "  --dist-timeout SECONDS\n"
+         "                 a rendezvous or collective waiting longer ends the run (default 300)\n"
+         "  torchrun, Slurm: MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK and LOCAL_RANK make this\n"
+         "                 process one rank, e.g. torchrun --nnodes 2 --nproc_per_node 1\n"
+         "                 --node_rank R --master_addr HOST --master_port 29500 --no_python\n"
+         "                 prefstudio-cli train sft PROJECT --config FILE.json\n"
+         "  Only rank 0 writes to the project and prints the run; the other ranks read it.\n";
 }
 
 CliCommand engine_command(const std::string& name,

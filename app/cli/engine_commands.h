@@ -21,6 +21,10 @@ struct EngineCommand {
 // Every engine command; --help sorts them by name among the store-only ones.
 const std::vector<EngineCommand>& engine_commands();
 
+// What --help says about running a train command on several processes (its options and the
+// torchrun variables), after the list of commands.
+const char* data_parallel_help();
+
 // The engine's registration of the table's entry `name`, run by `run`. A name the table lacks is a
 // build mistake: the program stops at start-up naming it.
 CliCommand engine_command(const std::string& name,

@@ -15,6 +15,7 @@ std::vector<std::optional<ReferenceLogprob>> ProjectReferenceCache::lookup(
 
 void ProjectReferenceCache::store(
     const std::vector<std::pair<std::string, ReferenceLogprob>>& entries) {
+  if (!stores_) return;
   std::vector<std::tuple<std::string, double, int64_t>> rows;
   rows.reserve(entries.size());
   for (const auto& [key, value] : entries) rows.emplace_back(key, value.logprob, value.tokens);

@@ -1,5 +1,5 @@
-// run_in_project: run row, heartbeat, sink, SIGINT/SIGTERM -> the trainer's stop, finish status
-// (see trainer_run.h).
+// run_in_project: run row, heartbeat, sink, SIGINT/SIGTERM -> the trainer's stop, finish status,
+// and the ranks other than 0 of a data-parallel run, which record nothing (see trainer_run.h).
 #include "app/cli/trainer_run.h"
 
 #include <atomic>
@@ -18,39 +18,55 @@ namespace {
 
 // What a Ctrl-C (SIGINT) or a SIGTERM calls: a trainer's request_stop(), one lock-free atomic
 // store. SIGTERM is how the GUI's Stop button (QProcess::terminate) asks, so a stopped run still
-// writes its final checkpoint.
+// writes its final checkpoint. A signal that comes while no trainer runs (it is being built, or the
+// run is being marked finished or failed) is kept for the next trainer, or only counted.
 std::atomic<const std::function<void()>*> g_stop{nullptr};
+std::atomic<bool> g_stop_pending{false};
 
 extern "C" void stop_on_signal(int signal_number) {
-  if (const auto* stop = g_stop.load()) (*stop)();
+  if (const auto* stop = g_stop.load())
+    (*stop)();
+  else
+    g_stop_pending.store(true);
   std::signal(signal_number, SIG_DFL);  // a second one ends the program at once
 }
 
-// Installs the handlers once the trainer is routed, and restores the previous ones on destruction.
-class SignalStop : public StopRoute {
+// SIGINT and SIGTERM handled for as long as it lives, so that one of them never ends the process
+// half-way through its bookkeeping (when a rank fails, the launcher sends SIGTERM to the others at
+// once, and rank 0, maybe failing itself, must still mark its run); the previous handlers come
+// back on destruction.
+class SignalStop : public TrainerHookup {
  public:
-  void route(std::function<void()> stop) override {
-    stop_ = std::move(stop);
-    g_stop.store(&stop_);
-    if (!installed_) {
-      previous_int_ = std::signal(SIGINT, stop_on_signal);
-      previous_term_ = std::signal(SIGTERM, stop_on_signal);
-    }
-    installed_ = true;
+  explicit SignalStop(std::shared_ptr<DataParallelGroup> group) : TrainerHookup(std::move(group)) {
+    g_stop_pending.store(false);
+    previous_int_ = std::signal(SIGINT, stop_on_signal);
+    previous_term_ = std::signal(SIGTERM, stop_on_signal);
   }
   ~SignalStop() override {
-    if (installed_) {
-      std::signal(SIGINT, previous_int_ == SIG_ERR ? SIG_DFL : previous_int_);
-      std::signal(SIGTERM, previous_term_ == SIG_ERR ? SIG_DFL : previous_term_);
-    }
+    std::signal(SIGINT, previous_int_ == SIG_ERR ? SIG_DFL : previous_int_);
+    std::signal(SIGTERM, previous_term_ == SIG_ERR ? SIG_DFL : previous_term_);
     g_stop.store(nullptr);
+  }
+
+ protected:
+  void route_stop(std::function<void()> stop) override {
+    g_stop.store(nullptr);  // first, so that no handler sees stop_ while it changes
+    if (!stop) return;
+    stop_ = std::move(stop);
+    g_stop.store(&stop_);
+    if (g_stop_pending.exchange(false)) stop_();  // asked before the trainer ran
   }
 
  private:
   std::function<void()> stop_;
-  bool installed_ = false;
   void (*previous_int_)(int) = SIG_DFL;
   void (*previous_term_)(int) = SIG_DFL;
+};
+
+// The sink of a data-parallel run's ranks other than 0: rank 0 records the run for all of them.
+class DroppingSink : public MetricsSink {
+ public:
+  void on_metrics(const MetricRecord&) override {}
 };
 
 // The run this one builds on, from the checkpoints its config names: the run it resumes, else (for
@@ -78,17 +94,24 @@ std::optional<int64_t> parent_run(db::RunStore& store, const std::string& config
 
 }  // namespace
 
-int64_t run_in_project(
-    db::Database& db, const std::string& kind, const std::string& name,
+std::optional<int64_t> run_in_project(
+    TrainingProcess& process, db::Database& db, const std::string& kind, const std::string& name,
     const std::string& config_json, SinkEcho echo,
-    const std::function<RunEnd(StoreMetricsSink& sink, int64_t run_id, StopRoute& stop)>& train) {
+    const std::function<RunEnd(MetricsSink& sink, int64_t run_id, TrainerHookup& hookup)>& train) {
+  std::shared_ptr<DataParallelGroup> group = process.group();
+  // Before the row exists: a stop asked while the run starts is kept for the trainer.
+  SignalStop signals(group);
+  if (!process.records_run()) {
+    DroppingSink sink;
+    train(sink, 0, signals);
+    return std::nullopt;
+  }
   db::RunStore store(db);
   const int64_t run_id = store.create_run(kind, name, config_json, parent_run(store, config_json));
   StoreMetricsSink sink(db, run_id, echo, kind + "-run" + std::to_string(run_id), kind);
   RunEnd end;
   try {
     RunHeartbeat heartbeat(db.path(), run_id);
-    SignalStop signals;
     end = train(sink, run_id, signals);
   } catch (const std::exception& e) {
     try {
