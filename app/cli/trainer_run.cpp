@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/cli/run_heartbeat.h"
+#include "core/train/quiet_sink.h"
 #include "db/run_store.h"
 
 namespace prefstudio::cli {
@@ -63,12 +64,6 @@ class SignalStop : public TrainerHookup {
   void (*previous_term_)(int) = SIG_DFL;
 };
 
-// The sink of a data-parallel run's ranks other than 0: rank 0 records the run for all of them.
-class DroppingSink : public MetricsSink {
- public:
-  void on_metrics(const MetricRecord&) override {}
-};
-
 // The run this one builds on, from the checkpoints its config names: the run it resumes, else (for
 // online RL) the reward model's run, else the run that wrote its starting model. Empty when none of
 // them is a checkpoint of this project.
@@ -102,7 +97,7 @@ std::optional<int64_t> run_in_project(
   // Before the row exists: a stop asked while the run starts is kept for the trainer.
   SignalStop signals(group);
   if (!process.records_run()) {
-    DroppingSink sink;
+    QuietSink sink;
     train(sink, 0, signals);
     return std::nullopt;
   }

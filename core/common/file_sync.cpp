@@ -34,6 +34,24 @@ void rename_durably(const std::string& from, const std::string& to) {
   sync_path(folder.empty() ? "." : folder.string());
 }
 
+void replace_folder_durably(const std::string& from, const std::string& to) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(to)) {
+    rename_durably(from, to);
+    return;
+  }
+  fs::path target = fs::path(to).lexically_normal();
+  if (target.filename().empty()) target = target.parent_path();
+  const fs::path old = target.parent_path() / ("." + target.filename().string() + ".old-" +
+                                               std::to_string(::getpid()));
+  std::error_code ignored;
+  fs::remove_all(old, ignored);
+  if (std::rename(target.c_str(), old.c_str()) != 0)
+    throw FormatError(to + ": cannot move the old folder aside (" + std::strerror(errno) + ")");
+  rename_durably(from, target.string());
+  fs::remove_all(old, ignored);
+}
+
 void write_file_durably(const std::string& path, const std::string& contents) {
   const std::string temporary = path + ".tmp";
   {

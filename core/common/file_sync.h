@@ -18,6 +18,12 @@ void sync_path(const std::string& path);
 // before. Throws FormatError naming the paths.
 void rename_durably(const std::string& from, const std::string& to);
 
+// Puts the folder `from` (every file in it synced) in the place of the folder `to`, durably: a
+// folder cannot be renamed over a non-empty one, so an old `to` is moved aside first and removed
+// after. A crash between the two renames leaves the old folder complete under its ".old-" name.
+// Throws FormatError naming the paths.
+void replace_folder_durably(const std::string& from, const std::string& to);
+
 // Writes `contents` to PATH.tmp, syncs it, renames it to PATH and syncs the folder, so a crash
 // leaves the old file or the whole new one (tokenizer files, SFT JSONL, an RL run's state). Throws
 // FormatError naming PATH on failure; the temporary file is removed then.

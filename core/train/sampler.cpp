@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <mutex>
 
 #include "core/common/core_error.h"
 
@@ -45,23 +44,6 @@ torch::Tensor choose_next_tokens(const torch::Tensor& logits, const GenerationCo
   return torch::multinomial(probs, 1, false, generator).squeeze(-1);  // (B)
 }
 
-namespace {
-
-// One uniform draw in (0, 1] per row, each from the row's own generator: a single 64-bit draw,
-// not a tensor operation, so that per-row generators cost nothing next to the forward pass.
-torch::Tensor row_uniforms(std::vector<torch::Generator>& row_generators) {
-  std::vector<double> uniforms;
-  uniforms.reserve(row_generators.size());
-  for (torch::Generator& generator : row_generators) {
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    const uint64_t bits = at::check_generator<at::CPUGeneratorImpl>(generator)->random64() >> 11;
-    uniforms.push_back(double(bits + 1) * 0x1.0p-53);
-  }
-  return torch::tensor(uniforms, torch::kDouble);  // (B)
-}
-
-}  // namespace
-
 torch::Tensor choose_next_tokens(const torch::Tensor& logits, const GenerationConfig& config,
                                  std::vector<torch::Generator>& row_generators) {
   auto cpu_logits = logits.to(torch::kCPU, torch::kFloat);      // (B, V)
@@ -70,12 +52,11 @@ torch::Tensor choose_next_tokens(const torch::Tensor& logits, const GenerationCo
     throw CoreError("sampler: " + std::to_string(row_generators.size()) + " generators for " +
                     std::to_string(cpu_logits.size(0)) + " rows");
   auto filtered = filter_logits(cpu_logits / config.temperature, config.top_k, config.top_p);
-  // Inverse transform: the first token whose cumulative probability reaches the row's uniform
-  // (scaled by the row's total, which rounding leaves a little off 1). A token of probability 0
-  // adds nothing to the sum, so it is never the first to reach a uniform above 0.
-  auto cdf = filtered.softmax(-1).to(torch::kDouble).cumsum(-1);                   // (B, V)
-  auto targets = (row_uniforms(row_generators) * cdf.select(1, -1)).unsqueeze(1);  // (B, 1)
-  return torch::searchsorted(cdf, targets).squeeze(1).clamp_max(cdf.size(1) - 1);  // (B)
+  auto probs = filtered.softmax(-1);  // (B, V)
+  auto next = torch::empty({probs.size(0)}, torch::kLong);
+  for (int64_t row = 0; row < probs.size(0); ++row)
+    next[row] = torch::multinomial(probs[row], 1, false, row_generators[row])[0];
+  return next;  // (B)
 }
 
 Sampler::Sampler(Gpt model, int64_t eos_id) : model_(std::move(model)), eos_id_(eos_id) {}

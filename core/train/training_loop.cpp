@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "core/common/core_error.h"
+#include "core/common/file_sync.h"
 #include "core/optim/optimizer_state.h"
 #include "core/train/grad_clip.h"
 #include "core/train/gradient_reducer.h"
@@ -269,15 +270,23 @@ LoopResult run_training_loop(LoopClient& client, const LoopConfig& config, int64
       parameters.insert(parameters.end(), set.parameters.begin(), set.parameters.end());
     reducer.emplace(parameters, collective, bucket_bytes);
   }
+  // A checkpoint is the client's models and every optimizer's state (moments, GaLore projectors,
+  // steps), so that resume_from continues exactly. All of it is written into a staging folder and
+  // renamed into place at once: a kill mid-way leaves the previous checkpoint, never a folder
+  // with weights and no optimizer state.
   auto save = [&](const std::string& name, int64_t step) {
-    const std::string dir = (std::filesystem::path(config.output_dir) / name).string();
-    if (collective.rank() != 0) return std::make_pair(dir, std::string());
-    const std::string hash = client.save_model(dir, step);
-    // Beside the weights, so resume_from continues exactly (moments, GaLore projectors, steps).
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(config.output_dir) / name;
+    if (collective.rank() != 0) return std::make_pair(dir.string(), std::string());
+    const fs::path staging = fs::path(config.output_dir) / ("." + name + ".partial");
+    fs::remove_all(staging);
+    fs::create_directories(staging);
+    const std::string hash = client.save_model(staging.string(), step);
     for (const OptimizedSet& set : sets)
-      save_optimizer_state(*set.optimizer, (std::filesystem::path(dir) / set.state_file()).string());
-    sink.on_checkpoint(step, dir, hash);
-    return std::make_pair(dir, hash);
+      save_optimizer_state(*set.optimizer, (staging / set.state_file()).string());
+    replace_folder_durably(staging.string(), dir.string());
+    sink.on_checkpoint(step, dir.string(), hash);
+    return std::make_pair(dir.string(), hash);
   };
 
   LrSchedule schedule{config.optimizer.lr, config.optimizer.lr * config.min_lr_ratio,

@@ -30,7 +30,9 @@ struct QuadraticClient : LoopClient {
   void skip_micro_batches(int64_t count) override { micro_batches += count; }
   std::string save_model(const std::string& dir, int64_t step) override {
     fs::create_directories(dir);
-    saved.push_back(fs::path(dir).filename().string());
+    // The loop hands the client a staging folder (".NAME.partial") it then renames into place.
+    std::string name = fs::path(dir).filename().string();
+    saved.push_back(name.substr(1, name.size() - 1 - std::string(".partial").size()));
     return "hash" + std::to_string(step);
   }
 };
