@@ -11,7 +11,7 @@
 #include "core/train/reward_trainer.h"
 #include "tests/core/core_test_temp_dir.h"
 #include "tests/core/dist/loopback_ranks.h"
-#include "tests/core/train/synthetic_rankings.h"
+#include "tests/core/dist/mixed_rankings.h"
 #include "tests/core/weight_comparison.h"
 
 namespace prefstudio {
@@ -30,12 +30,9 @@ class RewardDataParallelTest : public ::testing::Test {
     init_model_checkpoint({{"tokenizer", "byte"}, {"n_embd", 16}, {"n_layer", 1}, {"n_head", 2},
                            {"n_positions", 16}, {"seed", 7}},
                           (dir_.path / "init").string());
-    data_.train = test::synthetic_rankings(30, 0, 1, test::SyntheticTask{});
-    auto pairs = test::synthetic_rankings(15, 100, 2, test::SyntheticTask{2, 6, 1.0});
-    data_.train.insert(data_.train.end(), pairs.begin(), pairs.end());
-    for (size_t i = 0; i < data_.train.size(); i += 4)  // ties: the two best share their rank
-      data_.train[i].completions[1].rank = data_.train[i].completions[0].rank;
-    data_.validation = test::synthetic_rankings(10, 500, 3, test::SyntheticTask{});
+    test::MixedRankings rankings = test::mixed_rankings();
+    data_.train = std::move(rankings.train);
+    data_.validation = std::move(rankings.validation);
   }
 
   RewardConfig config(const std::string& out) {
