@@ -7,6 +7,7 @@
 // one stage runs (sft creates DIR; the others read DIR/demo.json). Progress and time left go to
 // stderr, one JSON summary to stdout. The configs in DIR/configs repeat a stage with `train ...`.
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -96,6 +97,10 @@ std::string headline(const std::string& stage, const nlohmann::json& s) {
 int run_demo(const std::vector<std::string>& args) {
   CliArgs parsed = CliArgs::parse(args, {"quick"}, {"seed", "threads", "stage", "prompts"});
   if (parsed.positional.size() != 1) throw CliUsageError("expected one DIR");
+  // The demo is one process: its stages would not all join a group that torchrun describes.
+  if (const char* world = std::getenv("WORLD_SIZE"); world && std::string(world) != "1")
+    throw CliUsageError("demo runs as one process, and WORLD_SIZE is " + std::string(world) +
+                        "; unset it (train KIND ... --nproc N runs one stage data-parallel)");
   const DemoPaths paths{parsed.positional[0]};
   const std::string only = parsed.get("stage", "");
   bool known = only.empty();

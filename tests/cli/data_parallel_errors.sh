@@ -29,6 +29,8 @@ refused 2 "--nproc" "$cli" train sft p.sqlite --config c.json --nproc 0
 refused 2 "--nproc" "$cli" train reward p.sqlite --config c.json --nproc=two
 refused 2 "WORLD_SIZE=2" env WORLD_SIZE=2 "$cli" train sft p.sqlite --config c.json --nproc 2
 refused 2 "--dist-timeout" "$cli" train sft p.sqlite --config c.json --dist-timeout 0
+refused 2 "WORLD_SIZE is 2" env WORLD_SIZE=2 "$cli" demo demo-dir --quick
+[ ! -e demo-dir ] || fail "a refused demo wrote its folder"
 [ "$(count p.sqlite 'SELECT COUNT(*) FROM runs')" = 0 ] && [ ! -e out ] \
   || fail "a refused command wrote something"
 
