@@ -8,9 +8,6 @@
 // `bench_data_parallel [--threads T] [--nproc N] [--size small|10m] [--steps S] [--repeats R]
 //                      [--bucket-mb M]`
 // (internal: `--worker DIR RANK WORLD PORT THREADS SIZE STEPS`)
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,22 +110,10 @@ int worker(const std::vector<std::string>& args) {
   return 0;
 }
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 // Runs one configuration: ranks 1.. as background processes, rank 0 read as JSON.
 nlohmann::json run(const fs::path& dir, int world, int threads, const std::string& size,
                    int steps, const std::string& bucket_mb = "0") {
-  const int port = free_port();
+  const int port = free_loopback_port();
   // (Built before forking: in the child /proc/self is the child.)
   auto command = [&](int rank) {
     return "PREFSTUDIO_DP_BUCKET_MB=" + bucket_mb + " " + fs::read_symlink("/proc/self/exe").string() +

@@ -2,10 +2,7 @@
 // group when one rank fails (see process_group_launcher.h).
 #include "app/cli/process_group_launcher.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +15,7 @@
 #include <stdexcept>
 
 #include "app/cli/signal_pipe.h"
+#include "core/dist/distributed_env.h"
 
 extern char** environ;
 
@@ -31,26 +29,6 @@ constexpr int kHandled[] = {SIGINT, SIGTERM, SIGCHLD};
 
 [[noreturn]] void fail(const std::string& what) {
   throw std::runtime_error(what + ": " + std::strerror(errno));
-}
-
-// A port for rank 0's rendezvous store: the kernel picks a free one for a socket bound to port 0,
-// which is closed again at once for rank 0 to bind. Another program could take the port in
-// between; torchrun's standalone mode accepts the same small race.
-int free_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) fail("cannot open a socket to find a free port");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  const bool found = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                     getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  const int error = errno;
-  close(fd);
-  errno = error;
-  if (!found) fail("cannot find a free port on 127.0.0.1");
-  return ntohs(address.sin_port);
 }
 
 // One rank's environment: this process's, with the variables torchrun sets for rank `rank`.

@@ -1,7 +1,13 @@
 #include "core/dist/distributed_env.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/common/core_error.h"
 
@@ -41,6 +47,24 @@ std::optional<DistributedEnv> distributed_env_from(
   const char* local = lookup("LOCAL_RANK");
   env.local_rank = local == nullptr ? env.rank : integer_variable(lookup, "LOCAL_RANK", 0, 1 << 16);
   return env;
+}
+
+int free_loopback_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw CoreError(std::string("cannot open a socket to find a free port: ") +
+                              std::strerror(errno));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  const bool found = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                     getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  const int error = errno;
+  close(fd);
+  if (!found)
+    throw CoreError(std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(error));
+  return ntohs(address.sin_port);
 }
 
 }  // namespace prefstudio

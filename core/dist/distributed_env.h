@@ -23,4 +23,10 @@ struct DistributedEnv {
 std::optional<DistributedEnv> distributed_env_from(
     const std::function<const char*(const char*)>& lookup);
 
+// A port on 127.0.0.1 for rank 0's rendezvous store when all ranks run on this machine (--nproc,
+// tests, benchmarks): the kernel picks a free one for a socket bound to port 0, closed again at
+// once for rank 0 to bind. Another program could take it in between; torchrun's standalone mode
+// accepts the same small race. Throws CoreError when no socket can be had.
+int free_loopback_port();
+
 }  // namespace prefstudio

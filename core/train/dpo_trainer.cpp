@@ -10,7 +10,6 @@
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/dist/collective.h"
-#include "core/dist/shared_checkpoint.h"
 #include "core/model/checkpoint.h"
 #include "core/model/reward_model.h"
 #include "core/train/completion_logprobs.h"
@@ -19,6 +18,7 @@
 #include "core/train/index_cycler.h"
 #include "core/train/policy_evaluation_internal.h"
 #include "core/train/quiet_sink.h"
+#include "core/train/trainer_rank.h"
 #include "core/train/training_loop.h"
 
 namespace prefstudio {
@@ -222,12 +222,9 @@ void DpoTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
 }
 
 DpoResult DpoTrainer::run(MetricsSink& rank_sink) {
-  auto one_process = make_single_process_collective();
-  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
-  // Data parallel: rank 0 reads the checkpoint it resumes from and sends it to the others.
-  const SharedCheckpoint resume_copy(impl_->config.resume_from, collective);
-  DpoConfig config = impl_->config;
-  config.resume_from = resume_copy.path();
+  const TrainerRank rank(impl_->group, impl_->config.resume_from);
+  Collective& collective = rank.collective();
+  const DpoConfig config = rank.with_local_resume(impl_->config);
   // Threads, device and seed; the policy (dropout off: the policy and reference log-probs must be
   // the same function of the weights, as TRL does it); data and the reference's log-probs.
   init_torch_threads(config.threads);

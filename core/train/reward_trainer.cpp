@@ -10,13 +10,13 @@
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/dist/collective.h"
-#include "core/dist/shared_checkpoint.h"
 #include "core/model/reward_model.h"
 #include "core/train/index_cycler.h"
 #include "core/train/reward_evaluation.h"
 #include "core/train/reward_loss.h"
 #include "core/train/reward_scoring.h"
 #include "core/train/sequence_batch.h"
+#include "core/train/trainer_rank.h"
 #include "core/train/training_loop.h"
 
 namespace prefstudio {
@@ -316,12 +316,9 @@ void RewardTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) 
 }
 
 RewardResult RewardTrainer::run(MetricsSink& sink) {
-  auto one_process = make_single_process_collective();
-  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
-  // Data parallel: rank 0 reads the checkpoint it resumes from and sends it to the others.
-  const SharedCheckpoint resume_copy(impl_->config.resume_from, collective);
-  RewardConfig config = impl_->config;
-  config.resume_from = resume_copy.path();
+  const TrainerRank rank(impl_->group, impl_->config.resume_from);
+  Collective& collective = rank.collective();
+  const RewardConfig config = rank.with_local_resume(impl_->config);
   // Threads, device and seed; the starting checkpoint (a fresh head unless resuming); data.
   init_torch_threads(config.threads);
   const torch::Device device(check_device(config.device, "reward.device"));

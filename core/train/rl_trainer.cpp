@@ -8,10 +8,10 @@
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/dist/collective.h"
-#include "core/dist/shared_checkpoint.h"
 #include "core/model/checkpoint.h"
 #include "core/model/reward_model.h"
 #include "core/train/rl_client.h"
+#include "core/train/trainer_rank.h"
 #include "core/train/training_loop.h"
 
 namespace prefstudio {
@@ -43,12 +43,9 @@ void RlTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
 }
 
 RlResult RlTrainer::run(MetricsSink& sink) {
-  auto one_process = make_single_process_collective();
-  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
-  // Data parallel: rank 0 reads the checkpoint it resumes from and sends it to the others.
-  const SharedCheckpoint resume_copy(impl_->config.resume_from, collective);
-  RlConfig config = impl_->config;
-  config.resume_from = resume_copy.path();
+  const TrainerRank rank(impl_->group, impl_->config.resume_from);
+  Collective& collective = rank.collective();
+  const RlConfig config = rank.with_local_resume(impl_->config);
   // Threads, device, seed; the policy (dropout off: the ratio compares two forwards of the same
   // weights), the frozen reference, the reward model.
   init_torch_threads(config.threads);

@@ -11,11 +11,11 @@
 #include "core/common/core_error.h"
 #include "core/common/runtime.h"
 #include "core/dist/collective.h"
-#include "core/dist/shared_checkpoint.h"
 #include "core/model/checkpoint.h"
 #include "core/train/autocast_guard.h"
 #include "core/train/index_cycler.h"
 #include "core/train/sft_batch.h"
+#include "core/train/trainer_rank.h"
 #include "core/train/training_loop.h"
 
 namespace prefstudio {
@@ -179,12 +179,9 @@ void SftTrainer::set_data_parallel(std::shared_ptr<DataParallelGroup> group) {
 }
 
 SftResult SftTrainer::run(MetricsSink& sink) {
-  auto one_process = make_single_process_collective();
-  Collective& collective = impl_->group ? impl_->group->collective() : *one_process;
-  // Data parallel: rank 0 reads the checkpoint it resumes from and sends it to the others.
-  const SharedCheckpoint resume_copy(impl_->config.resume_from, collective);
-  SftConfig config = impl_->config;
-  config.resume_from = resume_copy.path();
+  const TrainerRank rank(impl_->group, impl_->config.resume_from);
+  Collective& collective = rank.collective();
+  const SftConfig config = rank.with_local_resume(impl_->config);
   // Threads, device and seed; the starting checkpoint; tokenized data.
   init_torch_threads(config.threads);
   const torch::Device device(check_device(config.device, "sft.device"));

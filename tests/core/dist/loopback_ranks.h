@@ -2,9 +2,6 @@
 // talking over loopback on a free port.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,19 +11,6 @@
 #include "core/dist/distributed_env.h"
 
 namespace prefstudio {
-
-// A port the kernel just handed out and we let go: free unless another program takes it at once.
-inline int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 inline DistributedEnv loopback(int port, int rank, int world_size = 2) {
   DistributedEnv env;

@@ -80,7 +80,7 @@ constexpr std::chrono::milliseconds kTimeout{4000};
 
 TEST(Collective, TwoRanksSumAndBroadcastOverLoopback) {
   if (!gloo_available()) GTEST_SKIP() << "this build has no c10d Gloo";
-  const int port = free_port();
+  const int port = free_loopback_port();
   auto exchange = [&](int rank) {
     auto group = connect_gloo_collective(loopback(port, rank), kTimeout);
     // Two tensors in one call, as a bucket of gradients goes: sums 1 + 2 and [r, 10 r].
@@ -102,7 +102,7 @@ TEST(Collective, TwoRanksSumAndBroadcastOverLoopback) {
 // Rank 0 joins with a rank 1 that `rank_one` plays, then all-reduces: returns the error message and
 // how long the all-reduce took to give up.
 std::pair<std::string, double> all_reduce_beside(const std::function<void(int port)>& rank_one) {
-  const int port = free_port();
+  const int port = free_loopback_port();
   pid_t child = fork_rank_one([&] {
     rank_one(port);
     return true;

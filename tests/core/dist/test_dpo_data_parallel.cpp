@@ -64,7 +64,7 @@ TEST_F(DpoDataParallelTest, TwoProcessesEndWithOneProcesssWeights) {
   DpoResult one = DpoTrainer(config("single"), data_, &single_cache).run(single_sink);
   ASSERT_GT(one.reference_computed, 0);
 
-  const int port = free_port();
+  const int port = free_loopback_port();
   pid_t child = fork_rank_one([&] {
     InMemoryReferenceCache cache;
     DpoTrainer trainer(config("rank1"), data_, &cache);

@@ -90,7 +90,7 @@ TEST(GradientReducerTest, UsedParametersStartTheirBucketsBeforeBackwardEnds) {
 
 TEST(GradientReducerTest, ARankWithoutBackwardAddsZeros) {
   if (!gloo_available()) GTEST_SKIP() << "this build has no c10d Gloo";
-  const int port = free_port();
+  const int port = free_loopback_port();
   auto run = [&](int rank) {
     torch::manual_seed(0);  // the same weights on both ranks
     Layers layers;

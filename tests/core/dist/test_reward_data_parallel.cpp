@@ -60,7 +60,7 @@ TEST_F(RewardDataParallelTest, TwoProcessesEndWithOneProcesssWeightsAndOffset) {
   CountingSink single_sink;
   RewardResult one = RewardTrainer(config("single"), data_).run(single_sink);
 
-  const int port = free_port();
+  const int port = free_loopback_port();
   pid_t child = fork_rank_one([&] {
     RewardTrainer trainer(config("rank1"), data_);
     trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 60));

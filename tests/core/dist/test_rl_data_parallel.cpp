@@ -88,7 +88,7 @@ TEST_P(RlDataParallelTest, TwoProcessesEndWithOneProcesssWeights) {
   RecordingSink single_sink;
   const RlResult one = RlTrainer(config("single"), data_).run(single_sink);
 
-  const int port = free_port();
+  const int port = free_loopback_port();
   pid_t child = fork_rank_one([&] {
     RlTrainer trainer(config("rank1"), data_);
     trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 60));

@@ -74,7 +74,7 @@ TEST_P(SftDataParallelTest, TwoProcessesEndWithOneProcesssWeights) {
   SftTrainer single(config("single"), examples_);
   SftResult one = single.run(single_sink);
 
-  const int port = free_port();
+  const int port = free_loopback_port();
   pid_t child = fork_rank_one([&] {
     SftTrainer trainer(config("rank1"), examples_);
     trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 60));
@@ -100,7 +100,7 @@ TEST_P(SftDataParallelTest, TwoProcessesEndWithOneProcesssWeights) {
 }
 
 TEST_P(SftDataParallelTest, AGlobalBatchSmallerThanTheGroupIsRefused) {
-  const int port = free_port();
+  const int port = free_loopback_port();
   SftConfig small = config("small");
   small.batch_size = 1;
   pid_t child = fork_rank_one([&] {
@@ -140,7 +140,7 @@ TEST_P(SftDataParallelTest, AKilledRankEndsTheRunAndTwoProcessesResumeExactly) {
   // Two processes from `rank0` and `rank1`'s configs; rank 0 reports to `sink`.
   auto run_two = [&](const SftConfig& rank0, const SftConfig& rank1, MetricsSink& sink,
                      pid_t* child_out = nullptr) {
-    const int port = free_port();
+    const int port = free_loopback_port();
     pid_t child = fork_rank_one([&] {
       SftTrainer trainer(rank1, examples_);
       trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 10));
@@ -165,7 +165,7 @@ TEST_P(SftDataParallelTest, AKilledRankEndsTheRunAndTwoProcessesResumeExactly) {
       if (step == 4) kill(victim, SIGKILL);
     }
   } killing;
-  const int port = free_port();
+  const int port = free_loopback_port();
   pid_t child = fork_rank_one([&] {
     SftTrainer trainer(long_config("killed"), examples_);
     trainer.set_data_parallel(DataParallelGroup::join(loopback(port, 1), 10));
