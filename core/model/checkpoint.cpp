@@ -1,8 +1,8 @@
-// Checkpoint folders: config.json + model.safetensors in Hugging Face's GPT-2 layout, the
-// tokenizer's files, and prefstudio.json. Loading maps HF names and the Conv1D (in, out) layout
-// onto our modules and refuses anything missing or mis-shaped; saving writes a temporary folder,
-// syncs every file and the folder, and renames it into place. Leaves out: sharded checkpoints
-// (model-0000N-of-M.safetensors), .bin files.
+// Checkpoint folders: config.json + model.safetensors (or its shards and index) in Hugging Face's
+// layout, the tokenizer's files, and prefstudio.json. Loading maps HF names (and GPT-2's Conv1D
+// (in, out) layout) onto our modules and refuses anything missing or mis-shaped; saving writes a
+// temporary folder, syncs every file and the folder, and renames it into place. Leaves out: .bin
+// (pickle) files.
 #include "core/model/checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -10,7 +10,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -18,8 +19,8 @@
 
 #include "core/common/core_error.h"
 #include "core/common/file_sync.h"
+#include "core/model/checkpoint_weights.h"
 #include "core/model/content_hash.h"
-#include "core/model/safetensors.h"
 
 namespace fs = std::filesystem;
 
@@ -28,9 +29,11 @@ namespace prefstudio {
 namespace {
 
 constexpr const char* kConfigFile = "config.json";
-constexpr const char* kWeightsFile = "model.safetensors";
 constexpr const char* kManifestFile = "prefstudio.json";
-constexpr const char* kPrefix = "transformer.";
+// transformers' save_pretrained default max_shard_size ("5GB"); PREFSTUDIO_MAX_SHARD_MB overrides.
+constexpr uint64_t kDefaultMaxShardBytes = 5000ull * 1000 * 1000;
+// Models this large announce their memory before loading.
+constexpr int64_t kAnnounceParameters = 50'000'000;
 
 // Building a Gpt draws its initialisation from torch's global CPU generator. Loading must not move
 // that state, or a seeded sampler would draw different numbers depending on whether it loaded
@@ -65,7 +68,31 @@ bool is_conv1d_weight(const std::string& name) {
 // Buffers and tied weights HF checkpoints may carry that are not parameters of ours.
 bool is_ignored_key(const std::string& name) {
   return ends_with(name, ".attn.bias") || ends_with(name, ".attn.masked_bias") ||
-         name == "lm_head.weight";
+         ends_with(name, ".rotary_emb.inv_freq") || name == "lm_head.weight";
+}
+
+// The file's key for one of our parameters: the same name, or without the top module's prefix
+// ("transformer." for GPT-2, "model." for Llama), as GPT2Model and LlamaModel save them. "" if
+// neither is there.
+std::string file_key(const CheckpointWeights& weights, const std::string& name) {
+  if (weights.contains(name)) return name;
+  for (const char* prefix : {"transformer.", "model."}) {
+    const std::string p(prefix);
+    if (name.rfind(p, 0) == 0 && weights.contains(name.substr(p.size())))
+      return name.substr(p.size());
+  }
+  return "";
+}
+
+uint64_t max_shard_bytes() {
+  const char* env = std::getenv("PREFSTUDIO_MAX_SHARD_MB");
+  if (env == nullptr || *env == '\0') return kDefaultMaxShardBytes;
+  char* end = nullptr;
+  const double mb = std::strtod(env, &end);
+  if (end == env || *end != '\0' || !(mb > 0.0))
+    throw ConfigError(std::string("PREFSTUDIO_MAX_SHARD_MB: expected a positive number, got \"") +
+                      env + "\"");
+  return static_cast<uint64_t>(mb * 1e6);
 }
 
 std::string shape_string(torch::IntArrayRef shape) {
@@ -104,52 +131,83 @@ GptConfig read_config(const fs::path& dir) {
   }
 }
 
-// The model unembeds with wte, so a stored lm_head.weight must be a bit-equal copy of it (old
-// Hugging Face files carry one); anything else would be ignored and the logits wrong.
-void check_tied_head(const SafetensorsFile& file) {
-  const std::string wte_key =
-      file.contains("transformer.wte.weight") ? "transformer.wte.weight" : "wte.weight";
-  const auto head = file.tensor("lm_head.weight"), wte = file.tensor(wte_key);
+// A tied model unembeds with its token embedding, so a stored lm_head.weight must be a bit-equal
+// copy of it (old Hugging Face files carry one); anything else would be ignored and the logits
+// wrong.
+void check_tied_head(const CheckpointWeights& weights, const std::string& embedding_key) {
+  const auto head = weights.tensor("lm_head.weight"), wte = weights.tensor(embedding_key);
+  const std::string path = weights.path_of("lm_head.weight");
   if (head.sizes() != wte.sizes())
-    throw FormatError(file.path() + ": tensor 'lm_head.weight' has shape " +
-                      shape_string(head.sizes()) + ", but it is tied to wte " +
-                      shape_string(wte.sizes()));
+    throw FormatError(path + ": tensor 'lm_head.weight' has shape " + shape_string(head.sizes()) +
+                      ", but it is tied to '" + embedding_key + "' " + shape_string(wte.sizes()));
   if (head.scalar_type() != wte.scalar_type() || !torch::equal(head, wte))
-    throw FormatError(file.path() + ": tensor 'lm_head.weight' differs from '" + wte_key +
-                      "': untied output heads are not supported yet");
+    throw FormatError(path + ": tensor 'lm_head.weight' differs from '" + embedding_key +
+                      "', but config.json ties them (tie_word_embeddings)");
 }
 
 // Copies every parameter of `model` from `file`; what is left over and not ignored goes to `extra`.
-void load_weights(const SafetensorsFile& file, Gpt& model,
+void load_weights(const CheckpointWeights& weights, Gpt& model,
                   std::map<std::string, torch::Tensor>* extra) {
   torch::NoGradGuard no_grad;
   std::set<std::string> used;
+  std::string embedding_key;
   for (auto& item : model->named_parameters()) {
     const std::string& name = item.key();  // e.g. "transformer.h.0.attn.c_attn.weight"
-    std::string key = name;
-    if (!file.contains(key) && name.rfind(kPrefix, 0) == 0) key = name.substr(std::strlen(kPrefix));
-    if (!file.contains(key))
-      throw FormatError(file.path() + ": missing tensor '" + name + "' (config.json asks for it)");
-    auto value = file.tensor(key);
+    const std::string key = file_key(weights, name);
+    if (key.empty())
+      throw FormatError(weights.path_of(name) + ": missing tensor '" + name +
+                        "' (config.json asks for it)");
+    auto value = weights.tensor(key);
     auto& param = item.value();
     const bool conv1d = is_conv1d_weight(name);
     auto expected = param.sizes().vec();
     if (conv1d) std::reverse(expected.begin(), expected.end());
     if (value.sizes().vec() != expected)
-      throw FormatError(file.path() + ": tensor '" + key + "' has shape " +
+      throw FormatError(weights.path_of(key) + ": tensor '" + key + "' has shape " +
                         shape_string(value.sizes()) + ", config.json implies " +
                         shape_string(expected));
     if (!value.is_floating_point())
-      throw FormatError(file.path() + ": tensor '" + key + "' is not a floating-point tensor");
+      throw FormatError(weights.path_of(key) + ": tensor '" + key +
+                        "' is not a floating-point tensor");
     param.copy_(conv1d ? value.t() : value);
     used.insert(key);
+    if (ends_with(name, "wte.weight") || ends_with(name, "embed_tokens.weight")) embedding_key = key;
   }
-  for (const auto& [key, entry] : file.entries()) {
+  for (const auto& key : weights.names()) {
     if (used.count(key)) continue;
-    if (key == "lm_head.weight") check_tied_head(file);
+    if (key == "lm_head.weight") check_tied_head(weights, embedding_key);
     if (is_ignored_key(key)) continue;
-    (*extra)[key] = file.tensor(key);
+    (*extra)[key] = weights.tensor(key);
   }
+}
+
+// The dtype the parameters live in: float32 on CPU; on a GPU the checkpoint's stored dtype (BF16,
+// F16), unless PREFSTUDIO_WEIGHTS_DTYPE=float32 asks for an upcast (or =stored keeps BF16 on CPU).
+torch::ScalarType parameter_dtype(const CheckpointWeights& weights, const std::string& embedding,
+                                  const torch::Device& device) {
+  const char* env = std::getenv("PREFSTUDIO_WEIGHTS_DTYPE");
+  const std::string setting = env != nullptr ? env : "";
+  if (!setting.empty() && setting != "float32" && setting != "stored")
+    throw ConfigError("PREFSTUDIO_WEIGHTS_DTYPE: expected \"float32\" or \"stored\", got \"" +
+                      setting + "\"");
+  const bool keep = setting == "stored" || (setting.empty() && device.is_cuda());
+  if (!keep) return torch::kFloat;
+  const std::string stored = weights.entry(embedding).dtype;
+  if (stored == "BF16") return torch::kBFloat16;
+  if (stored == "F16") return torch::kHalf;
+  return torch::kFloat;
+}
+
+void announce_memory(const std::string& dir, const GptConfig& config, torch::ScalarType dtype,
+                     const torch::Device& device) {
+  const int64_t params = config.parameter_count();
+  if (params < kAnnounceParameters) return;
+  const double bytes = double(params) * double(c10::elementSize(dtype));
+  std::fprintf(stderr,
+               "prefstudio: loading %s: %.1fM parameters, %.0f MiB as %s on %s (training with "
+               "AdamW needs about 4x that for gradients and optimizer state)\n",
+               dir.c_str(), double(params) / 1e6, bytes / (1 << 20), c10::toString(dtype),
+               device.str().c_str());
 }
 
 CheckpointManifest read_manifest(const fs::path& dir, const std::string& actual_hash) {
@@ -169,7 +227,7 @@ CheckpointManifest read_manifest(const fs::path& dir, const std::string& actual_
   }
   if (manifest.content_hash != actual_hash)
     throw FormatError(path.string() + ": content_hash " + manifest.content_hash +
-                      " does not match " + kWeightsFile + " (" + actual_hash +
+                      " does not match the weights (" + actual_hash +
                       "): the weights were changed or damaged");
   return manifest;
 }
@@ -188,17 +246,19 @@ LoadedModel load_folder(const std::string& given, const torch::Device& device, b
                         " ids, more than config.json's vocab_size " +
                         std::to_string(out.config.vocab_size));
   }
-  const std::string weights = (folder / kWeightsFile).string();
-  out.manifest = read_manifest(folder, sha256_file(weights));
+  CheckpointWeights weights(dir);
+  out.manifest = read_manifest(folder, weights.content_hash());
+  const std::string embedding = out.config.is_llama() ? "model.embed_tokens.weight" : "";
+  const auto dtype = out.config.is_llama() && weights.contains(embedding)
+                         ? parameter_dtype(weights, embedding, device)
+                         : torch::kFloat;
+  announce_memory(dir, out.config, dtype, device);
   {
     CpuRngStateGuard keep_rng;
     out.model = Gpt(out.config);  // its random init is overwritten below
   }
-  {
-    SafetensorsFile file(weights);
-    load_weights(file, out.model, &out.extra);
-  }
-  out.model->to(device);
+  load_weights(weights, out.model, &out.extra);
+  out.model->to(device, dtype);
   for (auto& [name, tensor] : out.extra) tensor = tensor.to(device);
   return out;
 }
@@ -218,14 +278,30 @@ std::map<std::string, torch::Tensor> hf_tensors(Gpt& model,
     tensors[item.key()] = is_conv1d_weight(item.key()) ? value.t().contiguous() : value;
   }
   for (const auto& [name, value] : extra) {
-    if (tensors.count(name) || name == "lm_head.weight")
+    if (tensors.count(name) || name == "lm_head.weight" || name.rfind("model.", 0) == 0)
       throw CoreError("save_checkpoint: extra tensor '" + name + "' collides with a model tensor");
     tensors[name] = value.detach().to(torch::kCPU);
   }
   return tensors;
 }
 
+// transformers' class for a scalar head on this architecture.
+std::string sequence_classifier(const GptConfig& config) {
+  if (config.model_type == "qwen2") return "Qwen2ForSequenceClassification";
+  if (config.model_type == "llama") return "LlamaForSequenceClassification";
+  return "GPT2ForSequenceClassification";
+}
+
 }  // namespace
+
+int64_t score_head_pad_token_id(const GptConfig& config) {
+  return config.eos_token_id == kScoreHeadPadTokenId ? kScoreHeadPadTokenId + 1
+                                                     : kScoreHeadPadTokenId;
+}
+
+std::string checkpoint_content_hash(const std::string& dir) {
+  return weights_content_hash(resolve_model_folder(dir));
+}
 
 std::string resolve_model_folder(const std::string& dir) {
   const fs::path folder(dir);
@@ -254,14 +330,14 @@ CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Toke
     auto config_json = to_json(model->config());
     config_json["prefstudio_tokenizer"] = tokenizer.kind();
     if (manifest.kind == "reward" || manifest.kind == "value") {
-      config_json["architectures"] = nlohmann::json::array({"GPT2ForSequenceClassification"});
+      config_json["architectures"] = nlohmann::json::array({sequence_classifier(model->config())});
       config_json["num_labels"] = 1;
-      config_json["pad_token_id"] = kScoreHeadPadTokenId;
+      config_json["pad_token_id"] = score_head_pad_token_id(model->config());
     }
     write_text(temp / kConfigFile, config_json.dump(2) + "\n");
-    write_safetensors((temp / kWeightsFile).string(), hf_tensors(model, extra), {{"format", "pt"}});
+    manifest.content_hash = write_checkpoint_weights(temp.string(), hf_tensors(model, extra),
+                                                     {{"format", "pt"}}, max_shard_bytes());
     tokenizer.save(temp.string());
-    manifest.content_hash = sha256_file((temp / kWeightsFile).string());
     nlohmann::json json{{"content_hash", manifest.content_hash},
                         {"run_id", manifest.run_id},
                         {"step", manifest.step},

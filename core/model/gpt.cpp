@@ -1,5 +1,6 @@
-// GPT-2 forward pass: embeddings, blocks, final LayerNorm and the tied unembedding; the attention
-// mask from padding and the KV cache; the scalar head; completion log-probabilities.
+// The causal LM's forward pass around its architecture's DecoderStack: checks, positions and the
+// attention mask from padding and the KV cache, the unembedding; the scalar head; completion
+// log-probabilities.
 // Sampling and training live elsewhere (core/text, core/train).
 #include "core/model/gpt.h"
 
@@ -8,31 +9,10 @@
 #include <cmath>
 
 #include "core/common/core_error.h"
-#include "core/model/block.h"
+#include "core/model/gpt2_stack.h"
+#include "core/model/llama_stack.h"
 
 namespace prefstudio {
-
-// The "transformer" submodule of Hugging Face's GPT2LMHeadModel: wte, wpe, h.N, ln_f.
-struct GptImpl::Blocks : torch::nn::Module {
-  explicit Blocks(const GptConfig& config) {
-    wte = register_module("wte", torch::nn::Embedding(config.vocab_size, config.n_embd));
-    wpe = register_module("wpe", torch::nn::Embedding(config.n_positions, config.n_embd));
-    h = register_module("h", torch::nn::ModuleList());
-    for (int64_t i = 0; i < config.n_layer; ++i) {
-      layers.push_back(Block(config));
-      h->push_back(layers.back());
-    }
-    ln_f = register_module(
-        "ln_f", torch::nn::LayerNorm(
-                    torch::nn::LayerNormOptions({config.n_embd}).eps(config.layer_norm_epsilon)));
-  }
-
-  torch::nn::Embedding wte{nullptr};
-  torch::nn::Embedding wpe{nullptr};
-  torch::nn::ModuleList h{nullptr};
-  std::vector<Block> layers;  // the same modules as h, typed
-  torch::nn::LayerNorm ln_f{nullptr};
-};
 
 namespace {
 
@@ -53,7 +33,15 @@ torch::Tensor attention_allowed(const torch::Tensor& attention_mask, int64_t t, 
 
 GptImpl::GptImpl(const GptConfig& config) : config_(config) {
   config_.validate();
-  blocks_ = register_module("transformer", std::make_shared<Blocks>(config_));
+  if (config_.is_llama()) {
+    stack_ = register_module("model", std::shared_ptr<DecoderStack>(new LlamaStack(config_)));
+    if (!config_.tie_word_embeddings)
+      lm_head_ = register_module(
+          "lm_head", torch::nn::Linear(
+                         torch::nn::LinearOptions(config_.n_embd, config_.vocab_size).bias(false)));
+  } else {
+    stack_ = register_module("transformer", std::shared_ptr<DecoderStack>(new Gpt2Stack(config_)));
+  }
   init_weights();
 }
 
@@ -67,12 +55,11 @@ void GptImpl::init_weights() {
       return name.size() >= suffix.size() &&
              name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
-    const bool layer_norm = name.find(".ln_") != std::string::npos;
-    if (layer_norm && ends_with(".weight")) {
+    if (p.dim() == 1 && ends_with(".weight")) {  // LayerNorm and RMSNorm scales
       p.fill_(1.0);
     } else if (ends_with(".bias")) {
       p.zero_();
-    } else if (ends_with("c_proj.weight")) {  // residual projections, scaled as in GPT-2's paper
+    } else if (ends_with("c_proj.weight")) {  // GPT-2's residual projections, scaled as its paper
       p.normal_(0.0, proj_std);
     } else {
       p.normal_(0.0, 0.02);
@@ -83,7 +70,7 @@ void GptImpl::init_weights() {
 void GptImpl::set_dropout(double p) {
   config_.dropout = p;
   config_.validate();
-  for (auto& block : blocks_->layers) block->set_dropout(p);
+  stack_->set_dropout(p);
 }
 
 torch::Tensor GptImpl::forward_hidden(const GptInput& input, KvCache* cache) {
@@ -116,21 +103,16 @@ torch::Tensor GptImpl::forward_hidden(const GptInput& input, KvCache* cache) {
     allowed = torch::ones({t, past + t}, idx.options().dtype(torch::kBool)).tril(past);  // (T, Tk)
   }
 
-  auto x = blocks_->wte->forward(idx) + blocks_->wpe->forward(pos);  // (B, T, C)
-  if (config_.dropout > 0.0 && is_training()) x = torch::dropout(x, config_.dropout, true);
-  if (cache != nullptr && cache->k.size() != blocks_->layers.size()) {
-    cache->k.assign(blocks_->layers.size(), torch::Tensor());
-    cache->v.assign(blocks_->layers.size(), torch::Tensor());
+  if (cache != nullptr && cache->k.size() != stack_->layer_count()) {
+    cache->k.assign(stack_->layer_count(), torch::Tensor());
+    cache->v.assign(stack_->layer_count(), torch::Tensor());
   }
-  for (size_t i = 0; i < blocks_->layers.size(); ++i) {
-    x = blocks_->layers[i]->forward(x, allowed, cache ? &cache->k[i] : nullptr,
-                                    cache ? &cache->v[i] : nullptr);  // (B, T, C)
-  }
-  return blocks_->ln_f->forward(x);  // (B, T, C)
+  return stack_->forward(idx, pos, allowed, cache);  // (B, T, C)
 }
 
 torch::Tensor GptImpl::lm_logits(const torch::Tensor& hidden) {
-  return torch::nn::functional::linear(hidden, blocks_->wte->weight);  // (B, T, V)
+  if (lm_head_) return lm_head_->forward(hidden);                        // (B, T, V)
+  return torch::nn::functional::linear(hidden, stack_->token_embedding());  // (B, T, V)
 }
 
 torch::Tensor GptImpl::forward(const torch::Tensor& idx) {

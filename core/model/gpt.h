@@ -9,16 +9,11 @@
 
 #include <vector>
 
+#include "core/model/decoder_stack.h"
 #include "core/model/gpt_config.h"
+#include "core/model/kv_cache.h"
 
 namespace prefstudio {
-
-// Keys and values of every layer for incremental decoding. k[i], v[i]: (B, nh, T_past, hs).
-struct KvCache {
-  std::vector<torch::Tensor> k;
-  std::vector<torch::Tensor> v;
-  int64_t length() const { return k.empty() || !k[0].defined() ? 0 : k[0].size(2); }
-};
 
 // Inputs of one forward pass. Padding may be on either side: `attention_mask` says which tokens are
 // real, and positions count real tokens only (as Hugging Face computes position_ids from the mask).
@@ -32,10 +27,10 @@ class GptImpl : public torch::nn::Module {
  public:
   explicit GptImpl(const GptConfig& config);
 
-  // Final hidden states after ln_f: (B, T, C). With `cache`, appends this step's keys and values
-  // and attends over past + present.
+  // Final hidden states after the last norm: (B, T, C). With `cache`, appends this step's keys and
+  // values and attends over past + present.
   torch::Tensor forward_hidden(const GptInput& input, KvCache* cache = nullptr);
-  // Unembedding with the tied wte: (B, T, C) -> (B, T, V).
+  // Unembedding with the tied token embedding or the untied lm_head: (B, T, C) -> (B, T, V).
   torch::Tensor lm_logits(const torch::Tensor& hidden);
   // Shorthand: idx (B, T), no padding, no cache -> logits (B, T, V).
   torch::Tensor forward(const torch::Tensor& idx);
@@ -44,16 +39,16 @@ class GptImpl : public torch::nn::Module {
   // Changes the dropout rate of every block (e.g. 0 for fine-tuning a checkpoint whose config.json
   // says 0.1); also stored in config().dropout so a saved checkpoint records it.
   void set_dropout(double p);
-  // Re-draws every parameter as GPT-2 does: normal(0, 0.02), c_proj weights normal(0, 0.02 /
-  // sqrt(2 * n_layer)), zero biases, LayerNorm 1 and 0. The constructor calls it; the draws come
-  // from torch's global generator, so torch::manual_seed makes them repeatable.
+  // Re-draws every parameter as Hugging Face initialises the architecture: normal(0, 0.02), GPT-2's
+  // c_proj weights normal(0, 0.02 / sqrt(2 * n_layer)), zero biases, norm weights 1. The
+  // constructor calls it; the draws come from torch's global generator, so torch::manual_seed
+  // makes them repeatable.
   void init_weights();
 
  private:
   GptConfig config_;
-  // Submodules are registered under "transformer" with HF names; see gpt.cpp.
-  struct Blocks;
-  std::shared_ptr<Blocks> blocks_;
+  std::shared_ptr<DecoderStack> stack_;  // "transformer" (GPT-2) or "model" (Llama)
+  torch::nn::Linear lm_head_{nullptr};   // an untied Llama head only
 };
 TORCH_MODULE(Gpt);
 

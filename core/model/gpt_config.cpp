@@ -5,51 +5,16 @@
 #include "core/model/gpt_config.h"
 
 #include "core/common/core_error.h"
+#include "core/model/config_json.h"
 
 namespace prefstudio {
 
 namespace {
 
-// Reads an integer key; `fallback` < 0 (kRequired) means the key must be present.
-constexpr int64_t kRequired = -1;
-
-int64_t read_int(const nlohmann::json& json, const char* key, int64_t fallback) {
-  auto found = json.find(key);
-  if (found == json.end() || found->is_null()) {
-    if (fallback == kRequired) throw ConfigError(std::string("config: missing key '") + key + "'");
-    return fallback;
-  }
-  if (!found->is_number_integer())
-    throw ConfigError(std::string("config: '") + key + "' must be an integer, got " +
-                      found->dump());
-  return found->get<int64_t>();
-}
-
-double read_double(const nlohmann::json& json, const char* key, double fallback) {
-  auto found = json.find(key);
-  if (found == json.end() || found->is_null()) return fallback;
-  if (!found->is_number())
-    throw ConfigError(std::string("config: '") + key + "' must be a number, got " + found->dump());
-  return found->get<double>();
-}
-
-// A true/false key; absent or null gives `fallback`. Anything else is refused: transformers would
-// read 1 or "yes" as true, and we must not read them as the default.
-bool read_flag(const nlohmann::json& json, const char* key, bool fallback) {
-  auto found = json.find(key);
-  if (found == json.end() || found->is_null()) return fallback;
-  if (!found->is_boolean())
-    throw ConfigError(std::string("config: '") + key + "' must be true or false, got " +
-                      found->dump());
-  return found->get<bool>();
-}
+using namespace config_json;
 
 // Keys whose other values would change the computation: refuse them instead of ignoring them.
 void check_supported_variant(const nlohmann::json& json) {
-  auto model_type = json.find("model_type");
-  if (model_type != json.end() && *model_type != "gpt2")
-    throw ConfigError("config: 'model_type' is " + model_type->dump() +
-                      ", only \"gpt2\" is supported");
   auto activation = json.find("activation_function");
   if (activation != json.end() && *activation != "gelu_new" && *activation != "gelu_pytorch_tanh")
     throw ConfigError("config: 'activation_function' " + activation->dump() +
@@ -96,7 +61,9 @@ void GptConfig::validate() const {
   positive(n_embd, "n_embd");
   positive(n_layer, "n_layer");
   positive(n_head, "n_head");
-  if (n_embd % n_head != 0)
+  if (is_llama()) {
+    validate_llama();
+  } else if (n_embd % n_head != 0)
     throw ConfigError("config: 'n_embd' (" + std::to_string(n_embd) +
                       ") must divide by 'n_head' (" + std::to_string(n_head) + ")");
   if (!(layer_norm_epsilon > 0.0))
@@ -108,13 +75,22 @@ void GptConfig::validate() const {
   if (bos_token_id < 0 || bos_token_id >= vocab_size)
     throw ConfigError("config: 'bos_token_id' " + std::to_string(bos_token_id) +
                       " outside the vocabulary of " + std::to_string(vocab_size));
-  if (tokenizer != "gpt2-bpe" && tokenizer != "byte")
-    throw ConfigError("config: 'prefstudio_tokenizer' must be \"gpt2-bpe\" or \"byte\", got \"" +
-                      tokenizer + "\"");
+  if (tokenizer != "gpt2-bpe" && tokenizer != "hf-bpe" && tokenizer != "byte")
+    throw ConfigError(
+        "config: 'prefstudio_tokenizer' must be \"gpt2-bpe\", \"hf-bpe\" or \"byte\", got \"" +
+        tokenizer + "\"");
 }
 
 int64_t GptConfig::parameter_count() const {
   const int64_t c = n_embd;
+  if (is_llama()) {
+    const int64_t q = n_head * head_dim(), kv = kv_heads() * head_dim(), i = intermediate_size;
+    const int64_t per_layer = 2 * c                                       // the two RMSNorms
+                              + c * (q + 2 * kv) + q * c                  // q, k, v, o
+                              + (qkv_bias ? q + 2 * kv : 0) + (o_bias ? c : 0)  //
+                              + 3 * c * i + (mlp_bias ? 2 * i + c : 0);   // gate, up, down
+    return vocab_size * c * (tie_word_embeddings ? 1 : 2) + n_layer * per_layer + c;
+  }
   const int64_t per_layer = 2 * 2 * c                                     // ln_1, ln_2
                             + c * 3 * c + 3 * c                           // attn.c_attn
                             + c * c + c                                   // attn.c_proj
@@ -124,6 +100,7 @@ int64_t GptConfig::parameter_count() const {
 }
 
 nlohmann::json to_json(const GptConfig& config) {
+  if (config.is_llama()) return llama_config_to_json(config);
   // The keys Hugging Face's GPT2Config writes, so transformers loads the folder unchanged.
   return nlohmann::json{
       {"model_type", "gpt2"},
@@ -153,6 +130,11 @@ nlohmann::json to_json(const GptConfig& config) {
 
 GptConfig gpt_config_from_json(const nlohmann::json& json) {
   if (!json.is_object()) throw ConfigError("config: expected a JSON object");
+  const std::string model_type = read_string(json, "model_type", "gpt2");
+  if (model_type == "llama" || model_type == "qwen2") return llama_config_from_json(json);
+  if (model_type != "gpt2")
+    throw ConfigError("config: 'model_type' is \"" + model_type +
+                      "\"; supported: \"gpt2\", \"llama\", \"qwen2\"");
   check_supported_variant(json);
   GptConfig config;
   config.vocab_size = read_int(json, "vocab_size", kRequired);

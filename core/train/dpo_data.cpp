@@ -125,9 +125,7 @@ ReferenceFill fill_reference_logprobs(std::vector<DpoPrompt*> prompts,
                                       int64_t vocab_size, const torch::Device& device,
                                       ReferenceLogprobCache* cache, Collective& collective) {
   // Keys: the reference weights' hash, the precision, the ids of every kept row.
-  const std::string weights_hash =
-      sha256_file((std::filesystem::path(resolve_model_folder(reference_dir)) / "model.safetensors")
-                      .string());
+  const std::string weights_hash = checkpoint_content_hash(reference_dir);
   const std::string identity = weights_hash + (device.is_cuda() ? "|cuda-bf16" : "|float32");
   std::vector<std::string> keys;
   std::vector<std::pair<DpoPrompt*, int>> slots;  // (prompt, row) per key
