@@ -187,14 +187,14 @@ TEST_F(CheckpointTest, AcceptsHuggingFaceVariants) {
 }
 
 // An lm_head.weight that is not wte used to load and be ignored: the model unembeds with wte, so
-// its logits were wrong without a word. Untied heads are refused by name until they are supported.
+// its logits were wrong without a word. A GPT-2 config ties the head, so a differing one is refused.
 TEST_F(CheckpointTest, UntiedLmHeadIsRefusedNamingIt) {
   const std::string dir = save("ckpt", make_model(1));
   edit_weights(dir, [](auto& t) {
     t["lm_head.weight"] = t["transformer.wte.weight"].clone();
     t["lm_head.weight"][3][5].add_(1e-3f);  // one element differs
   });
-  expect_format_error(dir, {dir.c_str(), "'lm_head.weight'", "untied"});
+  expect_format_error(dir, {dir.c_str(), "'lm_head.weight'", "tie_word_embeddings"});
 }
 
 TEST_F(CheckpointTest, ConfigWithUntiedEmbeddingsIsRefusedNamingTheKey) {

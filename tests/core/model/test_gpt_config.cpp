@@ -88,7 +88,7 @@ TEST(GptConfig, RefusesBadFieldsByName) {
   expect_config_error(with("n_head", 7), "n_head");  // 768 % 7 != 0
   expect_config_error(with("n_layer", 0), "n_layer");
   expect_config_error(with("activation_function", "relu"), "activation_function");
-  expect_config_error(with("model_type", "llama"), "model_type");
+  expect_config_error(with("model_type", "mistral"), "model_type");
   expect_config_error(with("eos_token_id", 60000), "eos_token_id");
   expect_config_error(nlohmann::json::array(), "object");
 }
