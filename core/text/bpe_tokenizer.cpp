@@ -1,5 +1,5 @@
-// Byte-level BPE. Each piece of the pre-tokenizer's split starts as one symbol per byte; then, as in
-// OpenAI's encoder.py, the adjacent pair with the lowest merge rank is merged everywhere in the
+// Byte-level BPE. Each piece of the pre-tokenizer's split starts as one symbol per byte; then, as
+// in OpenAI's encoder.py, the adjacent pair with the lowest merge rank is merged everywhere in the
 // word (left to right, non-overlapping) until no pair has a rank. A heap of candidate pairs makes
 // that O(n log n) per word, so a 100 KB word without spaces (CJK text, base64) stays fast.
 #include "core/text/bpe_tokenizer.h"
@@ -60,8 +60,8 @@ std::string hex_byte(int byte) {
 
 BpeTokenizer::BpeTokenizer(const BpeVocabulary& vocabulary)
     : pipeline_(vocabulary.pipeline),
-      pretokenizer_(std::make_unique<HfPretokenizer>(vocabulary.pipeline.pre_tokenizer,
-                                                     vocabulary.source)),
+      pretokenizer_(
+          std::make_unique<HfPretokenizer>(vocabulary.pipeline.pre_tokenizer, vocabulary.source)),
       nfc_(vocabulary.pipeline.nfc ? std::make_unique<NfcNormalizer>() : nullptr),
       source_(vocabulary.source) {
   build_tokens(vocabulary);
@@ -138,8 +138,8 @@ void BpeTokenizer::build_tokens(const BpeVocabulary& vocabulary) {
   id_to_bytes_.assign(max_id + 1, std::string());
   for (int64_t id = 0; id <= max_id; ++id)
     if (has_token_[id])
-      id_to_bytes_[id] = is_special_[id] || is_added_[id] ? id_to_token_[id]
-                                                           : spelling_to_bytes(id_to_token_[id]);
+      id_to_bytes_[id] =
+          is_special_[id] || is_added_[id] ? id_to_token_[id] : spelling_to_bytes(id_to_token_[id]);
 
   for (int byte = 0; byte < 256; ++byte) {
     auto it = token_to_id_.find(byte_to_unicode()[byte]);

@@ -89,8 +89,8 @@ class BpeTokenizer : public Tokenizer {
   std::vector<std::string> id_to_bytes_;  // what decode() writes for each id
   std::vector<bool> has_token_;
   std::vector<bool> is_special_;
-  std::vector<bool> is_added_;        // from tokenizer.json's added_tokens, special or not
-  std::vector<bool> in_model_vocab_;  // from model.vocab (or vocab.json)
+  std::vector<bool> is_added_;             // from tokenizer.json's added_tokens, special or not
+  std::vector<bool> in_model_vocab_;       // from model.vocab (or vocab.json)
   std::vector<std::string> added_tokens_;  // added_tokens contents in file order, for vocabulary()
   std::vector<int64_t> prefix_ids_;
   std::array<int32_t, 256> byte_id_{};

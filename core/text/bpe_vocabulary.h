@@ -19,12 +19,12 @@ struct HfPipeline {
   // GPT-2's own pipeline (no normalizer, the GPT-2 split alone, no ignore_merges, nothing added by
   // the post-processor): kind "gpt2-bpe", saved as vocab.json + merges.txt like GPT-2's files.
   bool gpt2_plain = true;
-  bool nfc = false;            // normalizer {"type": "NFC"} (Qwen2)
-  bool ignore_merges = false;  // a pre-token that is a vocabulary token is kept whole (Llama 3)
+  bool nfc = false;              // normalizer {"type": "NFC"} (Qwen2)
+  bool ignore_merges = false;    // a pre-token that is a vocabulary token is kept whole (Llama 3)
   bool merges_as_pairs = false;  // model.merges was written as ["a", "b"] pairs
   // tokenizer.json's "pre_tokenizer" (HfPretokenizer builds it); GPT-2's split by default.
-  nlohmann::json pre_tokenizer = {{"type", "ByteLevel"}, {"add_prefix_space", false},
-                                  {"use_regex", true}};
+  nlohmann::json pre_tokenizer = {
+      {"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}};
   // Tokens the post-processor's "single" template puts before $A, e.g. {"<|begin_of_text|>"}.
   std::vector<std::string> prefix_tokens;
   // The tokenizer.json minus model.vocab and model.merges: what save() writes back around them.

@@ -31,8 +31,7 @@ void read_normalizer(const json& root, const std::string& path, HfPipeline& pipe
   if (normalizer.is_null()) return;
   const std::string type = type_of(normalizer);
   if (type != "NFC")
-    refuse(path, "normalizer.type",
-           "\"" + type + "\" is not supported (only null or \"NFC\")");
+    refuse(path, "normalizer.type", "\"" + type + "\" is not supported (only null or \"NFC\")");
   pipeline.nfc = true;
 }
 

@@ -12,8 +12,9 @@ namespace prefstudio {
 
 // Accepted (anything else is a FormatError "PATH: FIELD ..."):
 //   normalizer      null or {"type": "NFC"}
-//   pre_tokenizer   stored as declared; HfPretokenizer checks it (ByteLevel, Split, Digits, Sequence)
-//   model           type "BPE"; vocab; merges as "a b" strings or ["a", "b"] pairs; ignore_merges;
+//   pre_tokenizer   stored as declared; HfPretokenizer checks it (ByteLevel, Split, Digits,
+//   Sequence) model           type "BPE"; vocab; merges as "a b" strings or ["a", "b"] pairs;
+//   ignore_merges;
 //                   byte_fallback false; dropout null; continuing_subword_prefix and
 //                   end_of_word_suffix null or ""
 //   added_tokens    each with an integer id, a string content and an optional boolean special

@@ -1,6 +1,6 @@
 // Oniguruma -> PCRE2 pattern translation (see oniguruma_pattern.h). A single left-to-right pass
-// that knows whether it is inside a character class (nested classes are refused); escapes are copied whole so that "\\s" (an
-// escaped backslash, then "s") is never mistaken for \s.
+// that knows whether it is inside a character class (nested classes are refused); escapes are
+// copied whole so that "\\s" (an escaped backslash, then "s") is never mistaken for \s.
 #include "core/text/oniguruma_pattern.h"
 
 #include "core/common/core_error.h"
@@ -50,16 +50,14 @@ std::string oniguruma_to_pcre2(const std::string& pattern, const std::string& wh
         out += in_class ? std::string(kSpaceMembers) : "[" + std::string(kSpaceMembers) + "]";
         break;
       case 'S':
-        if (in_class)
-          throw FormatError(where + ": \\S inside a character class is not supported");
+        if (in_class) throw FormatError(where + ": \\S inside a character class is not supported");
         out += "[^" + std::string(kSpaceMembers) + "]";
         break;
       case 'h':
         out += in_class ? std::string(kHexMembers) : "[" + std::string(kHexMembers) + "]";
         break;
       case 'H':
-        if (in_class)
-          throw FormatError(where + ": \\H inside a character class is not supported");
+        if (in_class) throw FormatError(where + ": \\H inside a character class is not supported");
         out += "[^" + std::string(kHexMembers) + "]";
         break;
       case 'K':
