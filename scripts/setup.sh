@@ -7,6 +7,7 @@ packages=(
   libgloo-dev                                 # c10d's Gloo process group: data-parallel training
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libpcre2-dev
+  libicu-dev                                  # NFC for tokenizer.json normalizers (Qwen2)
   libgtest-dev
   clang libclang-rt-14-dev                    # the sanitizer pass and the fuzzers (libFuzzer)
   python3-torch python3-numpy                 # the independent references of golden tests and benchmarks

@@ -1,5 +1,5 @@
-// GPT-2 byte-level BPE. Each word of the GPT-2 split starts as one symbol per byte; then, as in
-// OpenAI's encoder.py, the adjacent pair with the lowest merge rank is merged everywhere in the
+// Byte-level BPE. Each piece of the pre-tokenizer's split starts as one symbol per byte; then, as
+// in OpenAI's encoder.py, the adjacent pair with the lowest merge rank is merged everywhere in the
 // word (left to right, non-overlapping) until no pair has a rank. A heap of candidate pairs makes
 // that O(n log n) per word, so a 100 KB word without spaces (CJK text, base64) stays fast.
 #include "core/text/bpe_tokenizer.h"
@@ -11,6 +11,7 @@
 
 #include "core/common/core_error.h"
 #include "core/text/byte_unicode.h"
+#include "core/text/hf_tokenizer_json.h"
 #include "core/text/tokenizer_files.h"
 
 namespace prefstudio {
@@ -57,9 +58,15 @@ std::string hex_byte(int byte) {
 
 }  // namespace
 
-BpeTokenizer::BpeTokenizer(const BpeVocabulary& vocabulary) : source_(vocabulary.source) {
+BpeTokenizer::BpeTokenizer(const BpeVocabulary& vocabulary)
+    : pipeline_(vocabulary.pipeline),
+      pretokenizer_(
+          std::make_unique<HfPretokenizer>(vocabulary.pipeline.pre_tokenizer, vocabulary.source)),
+      nfc_(vocabulary.pipeline.nfc ? std::make_unique<NfcNormalizer>() : nullptr),
+      source_(vocabulary.source) {
   build_tokens(vocabulary);
   build_merges(vocabulary);
+  build_prefix(vocabulary);
 }
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::from_vocab_and_merges(const std::string& vocab_path,
@@ -102,6 +109,14 @@ void BpeTokenizer::build_tokens(const BpeVocabulary& vocabulary) {
     has_token_[id] = true;
   }
 
+  in_model_vocab_.assign(max_id + 1, false);
+  for (size_t i = 0; i < vocabulary.model_token_count; ++i)
+    in_model_vocab_[vocabulary.tokens[i].second] = true;
+  is_added_.assign(max_id + 1, false);
+  added_tokens_ = vocabulary.added_tokens;
+  for (const std::string& token : vocabulary.added_tokens)
+    is_added_[token_to_id_.at(token)] = true;  // present: read_added_tokens put it in tokens
+
   is_special_.assign(max_id + 1, false);
   for (const std::string& token : vocabulary.special_tokens) {
     auto it = token_to_id_.find(token);
@@ -110,17 +125,21 @@ void BpeTokenizer::build_tokens(const BpeVocabulary& vocabulary) {
     is_special_[it->second] = true;
   }
   auto eos = token_to_id_.find(vocabulary.eos_token);
+  // No config naming it: Llama 3's base models end text with <|end_of_text|>, not GPT-2's token.
+  if (eos == token_to_id_.end() && !vocabulary.eos_from_config)
+    eos = token_to_id_.find("<|end_of_text|>");
   if (eos == token_to_id_.end())
     throw FormatError(source + ": the end-of-text token \"" + vocabulary.eos_token +
                       "\" is not in the vocabulary");
   eos_id_ = eos->second;
   is_special_[eos_id_] = true;
 
-  // Special tokens decode to their text as written; the others through GPT-2's byte map.
+  // Special and added tokens decode to their text as written; the others through the byte map.
   id_to_bytes_.assign(max_id + 1, std::string());
   for (int64_t id = 0; id <= max_id; ++id)
     if (has_token_[id])
-      id_to_bytes_[id] = is_special_[id] ? id_to_token_[id] : spelling_to_bytes(id_to_token_[id]);
+      id_to_bytes_[id] =
+          is_special_[id] || is_added_[id] ? id_to_token_[id] : spelling_to_bytes(id_to_token_[id]);
 
   for (int byte = 0; byte < 256; ++byte) {
     auto it = token_to_id_.find(byte_to_unicode()[byte]);
@@ -155,10 +174,26 @@ void BpeTokenizer::build_merges(const BpeVocabulary& vocabulary) {
   }
 }
 
-std::vector<int64_t> BpeTokenizer::encode(std::string_view text) const {
+void BpeTokenizer::build_prefix(const BpeVocabulary& vocabulary) {
+  for (const std::string& token : vocabulary.pipeline.prefix_tokens) {
+    const int64_t id = token_id(token);
+    if (id < 0)
+      throw FormatError(source_ + ": post_processor adds \"" + token +
+                        "\", which is not in the vocabulary");
+    prefix_ids_.push_back(id);
+  }
+}
+
+std::vector<int64_t> BpeTokenizer::encode(std::string_view input) const {
+  std::string normalized;
+  std::string_view text = input;
+  if (nfc_) {
+    normalized = nfc_->normalize(input);
+    text = normalized;
+  }
   std::vector<int64_t> ids;
   ids.reserve(text.size() / 3 + 1);
-  for (const Gpt2Piece& piece : pretokenizer_.split(text)) {
+  for (const TextPiece& piece : pretokenizer_->split(text)) {
     if (piece.valid_utf8) {
       encode_word(piece.text, ids);
     } else {
@@ -180,10 +215,21 @@ void BpeTokenizer::encode_word(std::string_view word, std::vector<int64_t>& out)
       return;
     }
   }
-  std::vector<int32_t> symbols(word.size());
-  for (size_t i = 0; i < word.size(); ++i)
-    symbols[i] = byte_id_[static_cast<unsigned char>(word[i])];
-  merge_symbols(symbols);
+  std::vector<int32_t> symbols;
+  if (pipeline_.ignore_merges) {
+    // Llama 3: a piece that is a model token is that token, whatever the merges would make.
+    std::string spelling;
+    for (char byte : word) spelling += byte_to_unicode()[static_cast<unsigned char>(byte)];
+    auto it = token_to_id_.find(spelling);
+    if (it != token_to_id_.end() && in_model_vocab_[it->second] && !is_added_[it->second])
+      symbols.push_back(it->second);
+  }
+  if (symbols.empty()) {
+    symbols.resize(word.size());
+    for (size_t i = 0; i < word.size(); ++i)
+      symbols[i] = byte_id_[static_cast<unsigned char>(word[i])];
+    merge_symbols(symbols);
+  }
   out.insert(out.end(), symbols.begin(), symbols.end());
   if (cacheable) {
     std::lock_guard<std::mutex> lock(cache_mutex_);
@@ -263,6 +309,11 @@ std::string BpeTokenizer::decode(const std::vector<int64_t>& ids, bool keep_spec
   return text;
 }
 
+int64_t BpeTokenizer::special_token_id(const std::string& content) const {
+  const int64_t id = token_id(content);
+  return id >= 0 && (is_special_[id] || is_added_[id]) ? id : -1;
+}
+
 int64_t BpeTokenizer::token_id(const std::string& spelling) const {
   auto it = token_to_id_.find(spelling);
   return it == token_to_id_.end() ? -1 : it->second;
@@ -272,20 +323,29 @@ BpeVocabulary BpeTokenizer::vocabulary() const {
   BpeVocabulary out;
   out.source = source_;
   out.merges_source = source_;
+  out.pipeline = pipeline_;
+  out.added_tokens = added_tokens_;
+  // Model tokens first (model_token_count of them), then the added tokens that only added_tokens
+  // lists, as read_hf_tokenizer_json orders them.
   for (int64_t id = 0; id < vocab_size(); ++id) {
     if (!has_token_[id]) continue;
-    out.tokens.emplace_back(id_to_token_[id], id);
+    if (in_model_vocab_[id]) out.tokens.emplace_back(id_to_token_[id], id);
     if (is_special_[id]) out.special_tokens.push_back(id_to_token_[id]);
   }
+  out.model_token_count = out.tokens.size();
+  for (int64_t id = 0; id < vocab_size(); ++id)
+    if (has_token_[id] && !in_model_vocab_[id]) out.tokens.emplace_back(id_to_token_[id], id);
   for (const auto& [left, right] : merge_pairs_) {
     out.merges.emplace_back(id_to_token_[left], id_to_token_[right]);
     out.merge_places.push_back("merge " + std::to_string(out.merges.size()));
   }
   out.eos_token = id_to_token_[eos_id_];
+  out.eos_from_config = true;  // the id chosen at load time, not a default to search again
   return out;
 }
 
 void BpeTokenizer::save(const std::string& dir) const {
+  if (!pipeline_.gpt2_plain) return write_hf_tokenizer_json(dir, vocabulary());
   write_vocab_and_merges(dir, vocabulary());
   // load() prefers tokenizer.json; a stale one would shadow what was just written.
   std::error_code ignored;

@@ -36,6 +36,10 @@ std::vector<int64_t> ByteTokenizer::encode(std::string_view text) const {
   return ids;
 }
 
+int64_t ByteTokenizer::special_token_id(const std::string& content) const {
+  return content == kEosText ? kEosId : -1;
+}
+
 std::string ByteTokenizer::decode(const std::vector<int64_t>& ids, bool keep_special) const {
   std::string text;
   text.reserve(ids.size());

@@ -25,6 +25,9 @@ class ByteTokenizer : public Tokenizer {
   int64_t vocab_size() const override { return kVocabSize; }
   int64_t eos_id() const override { return kEosId; }
   std::string kind() const override { return "byte"; }
+  // "<|endoftext|>" -> kEosId, anything else -1.
+  int64_t special_token_id(const std::string& content) const override;
+  std::vector<int64_t> prefix_ids() const override { return {}; }
   // Writes tokenizer_config.json {"tokenizer_class": "byte", ...} (temporary file renamed into
   // place; creates `dir`) and removes tokenizer.json, vocab.json and merges.txt there, which
   // load() would otherwise prefer.

@@ -1,41 +1,38 @@
 // GPT-2's pre-tokenization: the regex that cuts text into words (letters, numbers, other symbols,
-// whitespace runs, English contractions) before byte-level BPE merges inside each word.
-// PCRE2 in UTF + UCP mode, JIT-compiled when available. Knows nothing about vocabularies.
+// whitespace runs, English contractions) before byte-level BPE merges inside each word. Also what
+// a tokenizer.json's ByteLevel pre-tokenizer with use_regex does. A RegexSplitter over GPT-2's
+// pattern; knows nothing about vocabularies.
 #pragma once
 
-#include <memory>
 #include <string_view>
 #include <vector>
 
+#include "core/text/regex_splitter.h"
+
 namespace prefstudio {
 
-// One word of the split, a view into the text passed to split().
-struct Gpt2Piece {
-  std::string_view text;
-  bool valid_utf8 = true;  // false: bytes PCRE2 could not read as UTF-8 (one or more bytes)
-};
+using Gpt2Piece = TextPiece;
 
-// Thread-safe after construction: split() allocates its own match data. Not copyable.
-// Construction throws CoreError if PCRE2 refuses the pattern (it never should).
+// Thread-safe after construction. Not copyable.
+// Construction throws FormatError if PCRE2 refuses the pattern (it never should).
 class Gpt2Pretokenizer {
  public:
   Gpt2Pretokenizer();
-  ~Gpt2Pretokenizer();
-  Gpt2Pretokenizer(const Gpt2Pretokenizer&) = delete;
-  Gpt2Pretokenizer& operator=(const Gpt2Pretokenizer&) = delete;
 
   // Pieces in order; their concatenation is exactly `text`. Valid UTF-8 is split as GPT-2 does.
   // Invalid UTF-8 never crashes: each maximal run of undecodable bytes becomes its own piece with
   // valid_utf8 == false, and the valid text around it is split as if the run were not there
-  // (PCRE2_MATCH_INVALID_UTF treats it as a barrier no match crosses).
-  std::vector<Gpt2Piece> split(std::string_view text) const;
+  // (every valid character matches some alternative, so only such runs fall between matches).
+  std::vector<Gpt2Piece> split(std::string_view text) const { return splitter_.split(text); }
+  void split_into(std::string_view text, std::vector<Gpt2Piece>& out) const {
+    splitter_.split_into(text, out);
+  }
 
   // The pattern as compiled (for diagnostics and tests).
   static const char* pattern();
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  RegexSplitter splitter_;
 };
 
 }  // namespace prefstudio
