@@ -97,9 +97,9 @@ TEST(ChatTemplate, EveryGoldenRenderingMatchesHuggingFaceJinja) {
 }
 
 TEST(ChatTemplate, PiecesAreTheSegmentsBetweenSpecialTokens) {
-  const std::vector<std::string> names = {"qwen2.5-instruct", "smollm2-instruct", "chatml-plain",
-                                          "llama3-instruct", "llama3.1-instruct",
-                                          "llama3.2-instruct"};
+  const std::vector<std::string> names = {"qwen2.5-instruct",  "smollm2-instruct",
+                                          "chatml-plain",      "llama3-instruct",
+                                          "llama3.1-instruct", "llama3.2-instruct"};
   const std::vector<ChatMessage> turns = {
       {"system", "S"}, {"user", "say <|im_end|> or <|eot_id|>"}, {"assistant", "ok"}};
   for (const std::string& name : names) {
@@ -170,8 +170,8 @@ TEST(ChatTemplate, DefaultTextsAreReadFromTheTemplate) {
   std::string llama = jinja_of("llama3.1-instruct");
   replace_once(llama, "Cutting Knowledge Date: December 2023", "Cutting Knowledge Date: May 2031");
   replace_once(llama, "\"26 Jul 2024\"", "\"01 Jan 2032\"");
-  std::string text = load(with_template(config_of("llama3.1-instruct"), llama))
-                         .render_text(kOneTurn, false);
+  std::string text =
+      load(with_template(config_of("llama3.1-instruct"), llama)).render_text(kOneTurn, false);
   EXPECT_NE(text.find("Cutting Knowledge Date: May 2031\nToday Date: 01 Jan 2032\n\n"),
             std::string::npos)
       << text;
@@ -210,8 +210,9 @@ TEST(ChatTemplate, AbsentOrNullTemplateIsNoTemplate) {
 
 TEST(ChatTemplate, ListOfNamedTemplatesUsesDefault) {
   json config = config_of("llama3.2-instruct");
-  config["chat_template"] = json::array({{{"name", "tool_use"}, {"template", "{{ x }}"}},
-                                         {{"name", "default"}, {"template", jinja_of("chatml-plain")}}});
+  config["chat_template"] =
+      json::array({{{"name", "tool_use"}, {"template", "{{ x }}"}},
+                   {{"name", "default"}, {"template", jinja_of("chatml-plain")}}});
   EXPECT_EQ(load(config).family(), "chatml");
   config["chat_template"].erase(1);
   EXPECT_NE(refusal_of(config).find("none named \"default\""), std::string::npos);
