@@ -138,6 +138,34 @@ void parse_prompt_family(json& line, ImportRecord& record) {
   }
 }
 
+// The content of messages[begin], when it is the list's only message from `begin` on and has
+// `role`; nullptr otherwise. Call after render_messages has checked the messages' shape.
+const std::string* lone_content(const json& messages, size_t begin, const char* role) {
+  if (messages.size() != begin + 1) return nullptr;
+  const json& message = messages[begin];
+  if (message.at("role") != role) return nullptr;
+  return &message.at("content").get_ref<const std::string&>();
+}
+
+// One user turn answered by one assistant turn: stored as the contents themselves, so that the
+// engine can apply the model's chat template and the labeling GUI shows the user's own text.
+// Anything longer (several turns, a system message) keeps the HH rendering: it has no one
+// place in a chat template's single prompt text (docs/schema.md).
+bool store_single_turn(const json& prompt, const json& chosen, const json& rejected, size_t shared,
+                       ImportRecord& record) {
+  const std::string* question = lone_content(prompt, 0, "user");
+  const std::string* chosen_reply = lone_content(chosen, shared, "assistant");
+  const std::string* rejected_reply = lone_content(rejected, shared, "assistant");
+  if (!question || !chosen_reply || !rejected_reply) return false;
+  if (is_blank(*question))
+    throw LineError("empty text", shared ? "chosen[0].content" : "prompt[0].content");
+  if (is_blank(*chosen_reply)) throw LineError("empty text", "chosen");
+  if (is_blank(*rejected_reply)) throw LineError("empty text", "rejected");
+  record.prompt = *question;
+  record.completions = {*chosen_reply, *rejected_reply};
+  return true;
+}
+
 // TRL conversational: "prompt" (optional) and "chosen"/"rejected" as message lists.
 void parse_conversational(const json& line, ImportRecord& record) {
   const json& chosen = line.at("chosen");
@@ -147,26 +175,28 @@ void parse_conversational(const json& line, ImportRecord& record) {
                     "rejected");
   auto prompt = line.find("prompt");
   size_t shared = 0;  // messages of chosen/rejected that belong to the prompt (implicit prompt)
-  std::string prompt_text;
+  json head(json::value_t::array);  // the implicit prompt's messages
+  const json* prompt_messages = &head;
   if (prompt != line.end()) {
     if (!prompt->is_array())
       throw LineError(std::string("expected a list of messages, got ") + json_type(*prompt),
                       "prompt");
-    prompt_text = render_messages(*prompt, 0, "prompt");
+    prompt_messages = &*prompt;
   } else {
     while (shared < chosen.size() && shared < rejected.size() && chosen[shared] == rejected[shared])
       ++shared;
     if (shared == 0)
       throw LineError("chosen and rejected share no leading message to use as the prompt",
                       "prompt");
-    json head(json::value_t::array);
     for (size_t i = 0; i < shared; ++i) head.push_back(chosen[i]);
-    prompt_text = render_messages(head, 0, "chosen");
   }
+  const char* prompt_field = prompt != line.end() ? "prompt" : "chosen";
+  std::string prompt_text = render_messages(*prompt_messages, 0, prompt_field);
   if (is_blank(prompt_text)) throw LineError("empty text", "prompt");
-  // Like HH-RLHF: a reply that starts with an assistant turn leaves its cue in the prompt.
   std::string chosen_text = render_messages(chosen, shared, "chosen");
   std::string rejected_text = render_messages(rejected, shared, "rejected");
+  if (store_single_turn(*prompt_messages, chosen, rejected, shared, record)) return;
+  // Like HH-RLHF: a reply that starts with an assistant turn leaves its cue in the prompt.
   bool chosen_cued = chosen_text.rfind(kAssistantCue, 0) == 0;
   bool rejected_cued = rejected_text.rfind(kAssistantCue, 0) == 0;
   if (chosen_cued && rejected_cued) {

@@ -15,7 +15,9 @@ enum class ImportFormat {
   completions,         // {"prompt", "completions"}
   rankings,            // {"prompt", "completions", "ranking" | "ranks"}
   trl_pairs,           // {"prompt", "chosen", "rejected"}, strings
-  trl_conversational,  // the same with lists of {"role", "content"}; "prompt" may be left out
+  trl_conversational,  // the same with lists of {"role", "content"}; "prompt" may be left out.
+                       // One user turn and one assistant reply each: the contents as they are;
+                       // longer conversations: rendered in the HH style (render_messages)
   hh_rlhf,  // {"chosen", "rejected"}: whole "\n\nHuman: ...\n\nAssistant: ..." transcripts
 };
 

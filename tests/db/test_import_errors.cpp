@@ -74,6 +74,11 @@ std::vector<BadLine> bad_lines() {
        "{\"prompt\": [{\"content\": \"q\"}], \"chosen\": [{\"role\": \"assistant\", \"content\": "
        "\"a\"}], \"rejected\": [{\"role\": \"assistant\", \"content\": \"b\"}]}",
        "missing key (prompt[0].role)"},
+      {"single_turn_blank_question",
+       "{\"prompt\": [{\"role\": \"user\", \"content\": \" \"}], \"chosen\": [{\"role\": "
+       "\"assistant\", \"content\": \"a\"}], \"rejected\": [{\"role\": \"assistant\", "
+       "\"content\": \"b\"}]}",
+       "empty text (prompt[0].content)"},
   };
 }
 

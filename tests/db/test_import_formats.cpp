@@ -168,11 +168,29 @@ TEST_F(ImportFormats, TrlConversationalRendersMessagesLikeHh) {
 TEST_F(ImportFormats, TrlConversationalImplicitPrompt) {
   import(
       "{\"chosen\": [{\"role\": \"user\", \"content\": \"Q\"}, {\"role\": \"assistant\", "
-      "\"content\": \"A1\"}], \"rejected\": [{\"role\": \"user\", \"content\": \"Q\"}, {\"role\": "
-      "\"assistant\", \"content\": \"A2\"}]}\n");
+      "\"content\": \"A1\"}, {\"role\": \"user\", \"content\": \"More?\"}], \"rejected\": "
+      "[{\"role\": \"user\", \"content\": \"Q\"}, {\"role\": \"assistant\", \"content\": "
+      "\"A2\"}]}\n");
   EXPECT_EQ(text("SELECT text FROM prompts"), "\n\nHuman: Q\n\nAssistant:");
   EXPECT_EQ(text("SELECT group_concat(text, '|') FROM (SELECT text FROM completions ORDER BY id)"),
-            " A1| A2");
+            " A1\n\nHuman: More?| A2");
+}
+
+// One user turn answered by one assistant turn is stored as the texts themselves, spaces and
+// newlines included: the engine applies the model's chat template when it encodes them.
+TEST_F(ImportFormats, TrlConversationalSingleTurnKeepsTheContentsVerbatim) {
+  ImportReport report = import(
+      "{\"prompt\": [{\"role\": \"user\", \"content\": \" Why is\\nthe sky blue? \"}], "
+      "\"chosen\": [{\"role\": \"assistant\", \"content\": \"Rayleigh scattering.\"}], "
+      "\"rejected\": [{\"role\": \"assistant\", \"content\": \"Because.\\n\"}]}\n"
+      "{\"chosen\": [{\"role\": \"user\", \"content\": \"Q\"}, {\"role\": \"assistant\", "
+      "\"content\": \"A1\"}], \"rejected\": [{\"role\": \"user\", \"content\": \"Q\"}, "
+      "{\"role\": \"assistant\", \"content\": \"A2\"}]}\n");
+  EXPECT_EQ(report.format, "trl-conversational");
+  EXPECT_EQ(text("SELECT group_concat(text, '|') FROM (SELECT text FROM prompts ORDER BY id)"),
+            " Why is\nthe sky blue? |Q");
+  EXPECT_EQ(text("SELECT group_concat(text, '|') FROM (SELECT text FROM completions ORDER BY id)"),
+            "Rayleigh scattering.|Because.\n|A1|A2");
 }
 
 TEST_F(ImportFormats, HhRlhfSplitsAtTheLastAssistantTurn) {
