@@ -23,7 +23,7 @@ struct Encoded {
 
 Encoded encode(const LoadedModel& loaded, const CompletionRequest& request) {
   Encoded out;
-  out.ids = loaded.tokenizer->encode(request.prompt);
+  out.ids = loaded.tokenizer->encode_prompt(request.prompt);
   if (out.ids.empty()) out.ids.push_back(loaded.tokenizer->eos_id());
   out.prompt_tokens = static_cast<int64_t>(out.ids.size());
   auto completion_ids = loaded.tokenizer->encode(request.completion);

@@ -13,7 +13,46 @@
 
 namespace prefstudio {
 
+std::vector<int64_t> Tokenizer::encode_prompt(std::string_view prompt) const {
+  std::vector<int64_t> ids;
+  if (!chat_template_) {
+    ids = prefix_ids();
+    auto text = encode(prompt);
+    ids.insert(ids.end(), text.begin(), text.end());
+    return ids;
+  }
+  for (const auto& piece : chat_template_->render({{"user", std::string(prompt)}}, true)) {
+    if (piece.special) {
+      ids.push_back(special_token_id(piece.text));
+    } else {
+      auto text = encode(piece.text);
+      ids.insert(ids.end(), text.begin(), text.end());
+    }
+  }
+  return ids;
+}
+
+void Tokenizer::set_chat_template(std::optional<ChatTemplate> chat_template,
+                                  const std::string& source) {
+  if (chat_template) {
+    for (const auto& special : chat_template->special_contents())
+      if (special_token_id(special) < 0)
+        throw FormatError(source + ": chat_template emits \"" + special +
+                          "\", which is not a special token of this tokenizer");
+  }
+  chat_template_ = std::move(chat_template);
+}
+
 std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& dir) {
+  auto tokenizer = load_vocabulary(dir);
+  const std::string config = (std::filesystem::path(dir) / "tokenizer_config.json").string();
+  if (std::filesystem::exists(config))
+    tokenizer->set_chat_template(
+        ChatTemplate::from_tokenizer_config(read_tokenizer_json(config), config), config);
+  return tokenizer;
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::load_vocabulary(const std::string& dir) {
   namespace fs = std::filesystem;
   const fs::path folder(dir);
   if (!fs::is_directory(folder)) throw FormatError(dir + ": no such tokenizer folder");

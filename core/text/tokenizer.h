@@ -1,8 +1,9 @@
 // Turns text into token ids and back. Three kinds: GPT-2's byte-level BPE, the byte-level BPE of a
 // Hugging Face tokenizer.json (SmolLM2, Qwen2, Llama 3; ids equal Hugging Face's exactly), and a
 // byte tokenizer (256 byte ids + end-of-text) for the small built-in model. Torch-free. Encoding
-// never fails on valid UTF-8; invalid UTF-8 is encoded byte by byte like GPT-2. Leaves out chat
-// templates (chat_template.h builds prompts on top of this interface).
+// never fails on valid UTF-8; invalid UTF-8 is encoded byte by byte like GPT-2. A tokenizer whose
+// tokenizer_config.json has a chat template (chat_template.h) applies it to prompts in
+// encode_prompt(), which every stage uses for the text before a completion.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/text/chat_template.h"
 
 namespace prefstudio {
 
@@ -40,9 +43,26 @@ class Tokenizer {
   // or tokenizer_config.json for the byte tokenizer).
   virtual void save(const std::string& dir) const = 0;
 
+  // The ids a model sees before its completion of a user's prompt. With a chat template: the
+  // prompt as one user turn plus the assistant's header (add_generation_prompt), its special
+  // pieces mapped to their ids and the prompt itself encoded literally. Without: prefix_ids() then
+  // encode(prompt). Completions are encoded with encode() and end with eos_id(), which a chat
+  // model's tokenizer_config.json names as its end-of-turn token.
+  std::vector<int64_t> encode_prompt(std::string_view prompt) const;
+  const std::optional<ChatTemplate>& chat_template() const { return chat_template_; }
+  // Throws FormatError naming `source` when the template emits a special text this tokenizer
+  // has no token for.
+  void set_chat_template(std::optional<ChatTemplate> chat_template, const std::string& source);
+
   // Reads a tokenizer from a checkpoint folder: tokenizer.json, else vocab.json + merges.txt, else
-  // a byte tokenizer when tokenizer_config.json says so. Throws FormatError naming the file.
+  // a byte tokenizer when tokenizer_config.json says so; then the chat template its
+  // tokenizer_config.json holds, if any. Throws FormatError naming the file.
   static std::unique_ptr<Tokenizer> load(const std::string& dir);
+
+ private:
+  static std::unique_ptr<Tokenizer> load_vocabulary(const std::string& dir);
+
+  std::optional<ChatTemplate> chat_template_;
 };
 
 }  // namespace prefstudio

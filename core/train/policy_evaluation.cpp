@@ -63,7 +63,7 @@ PolicyEvaluation evaluate_policy(Gpt& policy, Gpt& reference, const Tokenizer& t
     const size_t end = std::min(row_prompt.size(), start + static_cast<size_t>(config.batch_size));
     std::vector<std::vector<int64_t>> prompt_ids;
     for (size_t r = start; r < end; ++r) {
-      auto ids = tokenizer.encode(prompts[row_prompt[r]]);
+      auto ids = tokenizer.encode_prompt(prompts[row_prompt[r]]);
       if (ids.empty()) ids.push_back(tokenizer.eos_id());
       prompt_ids.push_back(std::move(ids));
     }

@@ -24,7 +24,7 @@ constexpr size_t kRowsPerBatch = 64;
 // The prompt's ids, cut from the left so max_new_tokens still fit the model.
 std::vector<int64_t> prompt_ids_for(const Tokenizer& tokenizer, const std::string& prompt,
                                     int64_t room) {
-  auto ids = tokenizer.encode(prompt);
+  auto ids = tokenizer.encode_prompt(prompt);
   if (ids.empty()) ids.push_back(tokenizer.eos_id());
   if (static_cast<int64_t>(ids.size()) > room) ids.erase(ids.begin(), ids.end() - room);
   return ids;

@@ -16,7 +16,7 @@ PromptSequences build_prompt_sequences(const Tokenizer& tokenizer, const std::st
                                        int64_t max_length) {
   if (max_length < 2) throw ConfigError("max_length must be at least 2");
   PromptSequences out;
-  out.prompt_ids = tokenizer.encode(prompt);
+  out.prompt_ids = tokenizer.encode_prompt(prompt);
   if (out.prompt_ids.empty()) out.prompt_ids.push_back(tokenizer.eos_id());
   int64_t longest = 0;
   for (const auto& [text, ended] : completions) {

@@ -10,7 +10,7 @@ namespace prefstudio {
 TokenizedExample tokenize_example(const SftExample& example, const Tokenizer& tokenizer,
                                   int64_t max_length) {
   TokenizedExample out;
-  out.ids = tokenizer.encode(example.prompt);
+  out.ids = tokenizer.encode_prompt(example.prompt);
   out.prompt_length = static_cast<int64_t>(out.ids.size());
   auto response = tokenizer.encode(example.response);
   out.ids.insert(out.ids.end(), response.begin(), response.end());

@@ -38,7 +38,7 @@ std::vector<std::vector<GeneratedText>> TextGenerator::complete(
   std::vector<std::vector<int64_t>> rows;
   rows.reserve(prompts.size() * per_prompt);
   for (const std::string& prompt : prompts) {
-    auto ids = tokenizer.encode(prompt);
+    auto ids = tokenizer.encode_prompt(prompt);
     for (int64_t copy = 0; copy < per_prompt; ++copy) rows.push_back(ids);
   }
   Sampler sampler(impl_->loaded.model, tokenizer.eos_id());

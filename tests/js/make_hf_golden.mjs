@@ -1,4 +1,5 @@
-// Reference ids for tests/golden/hf_tokenizers: encodes corpus.json with each fixture's
+// Reference ids for tests/golden/hf_tokenizers (chat-templated prompts: make_prompt_golden.mjs):
+// encodes corpus.json with each fixture's
 // tokenizer.json (and with GPT-2's full vocabulary from resources/gpt2-tokenizer) using
 // @huggingface/tokenizers, the pure-JavaScript port of Hugging Face's tokenizers, pinned by
 // package-lock.json. Writes <family>/golden.json and gpt2_golden.json. Run tests/js/setup.sh once,

@@ -100,6 +100,29 @@ TEST_P(HfFamily, SaveThenLoadGivesTheSameIdsAndKeepsTheConfig) {
   EXPECT_EQ(json_after, json_before) << "tokenizer.json must come back as it was read";
 }
 
+// encode_prompt: the fixture's own chat template around one user turn plus the assistant's header,
+// as transformers' apply_chat_template(add_generation_prompt=True, tokenize=True) gives it
+// (tests/js/make_prompt_golden.mjs: @huggingface/jinja renders, @huggingface/tokenizers encodes).
+TEST_P(HfFamily, PromptsWithTheChatTemplateMatchTheJavaScriptReference) {
+  if (GetParam() == "gpt2") {
+    EXPECT_FALSE(family("gpt2").chat_template().has_value());
+    EXPECT_EQ(family("gpt2").encode_prompt("sort: dbca"), family("gpt2").encode("sort: dbca"));
+    return;
+  }
+  const Tokenizer& tokenizer = family(GetParam());
+  ASSERT_TRUE(tokenizer.chat_template().has_value()) << GetParam();
+  const json reference = read_tokenizer_json(kGoldenDir + "/" + GetParam() + "/prompt_golden.json");
+  size_t compared = 0;
+  for (const json& entry : reference.at("cases")) {
+    const std::string text = entry.at("text").get<std::string>();
+    EXPECT_EQ(show(tokenizer.encode_prompt(text)),
+              show(entry.at("ids").get<std::vector<int64_t>>()))
+        << GetParam() << ": " << json(text).dump() << " rendered " << entry.at("rendered").dump();
+    ++compared;
+  }
+  EXPECT_GE(compared, 10u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, HfFamily,
                          ::testing::Values("gpt2", "smollm2", "qwen2", "llama3"));
 
@@ -251,6 +274,25 @@ TEST(HfTokenizers, RefusesWhatWouldChangeTheIdsNamingTheFileAndField) {
         r["decoder"] = {{"type", "Metaspace"}};
       },
       "decoder.type \"Metaspace\" is not supported");
+}
+
+TEST(HfTokenizers, AChatTemplateNeedingTokensTheVocabularyLacksIsRefusedNamingTheConfig) {
+  // Llama 3's vocabulary with SmolLM2's ChatML template: no <|im_start|> to map it to.
+  TempDir dir;
+  fs::copy_file(kGoldenDir + "/llama3/tokenizer.json", dir.path / "tokenizer.json");
+  json config = read_tokenizer_json(kGoldenDir + "/llama3/tokenizer_config.json");
+  config["chat_template"] =
+      read_tokenizer_json(kGoldenDir + "/smollm2/tokenizer_config.json")["chat_template"];
+  std::ofstream(dir.path / "tokenizer_config.json") << config.dump();
+  try {
+    Tokenizer::load(dir.str());
+    FAIL() << "loaded a template whose special tokens are missing";
+  } catch (const FormatError& e) {
+    const std::string error = e.what();
+    EXPECT_NE(error.find((dir.path / "tokenizer_config.json").string()), std::string::npos)
+        << error;
+    EXPECT_NE(error.find("\"<|im_start|>\""), std::string::npos) << error;
+  }
 }
 
 TEST(HfTokenizers, BadJsonNamesTheFile) {
