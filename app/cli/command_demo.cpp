@@ -1,4 +1,5 @@
-// `prefstudio-cli demo DIR [--quick] [--seed 1] [--threads 1] [--stage NAME] [--prompts N]`: the
+// `prefstudio-cli demo DIR [--quick] [--seed 1] [--threads 1] [--stage NAME] [--prompts N]
+// [--model SPEC.json]`: the
 // whole InstructGPT loop on the letter-sorting task, on two CPU cores, in minutes. Stages: sft (the
 // project, a small model, SFT stopped early, K = 4 completions of every prompt), label (simulated
 // labelers rank them), reward (a reward model, checked on held-out rankings), dpo, ppo (against the
@@ -6,6 +7,8 @@
 // prompts, a table printed and stored). Without --stage all run in order into a new DIR; with it
 // one stage runs (sft creates DIR; the others read DIR/demo.json). Progress and time left go to
 // stderr, one JSON summary to stdout. The configs in DIR/configs repeat a stage with `train ...`.
+// --model replaces the demo's small GPT-2 with the model a `model init` spec describes (a Llama
+// or Qwen2 shape, another tokenizer), for the whole loop on that architecture.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -48,6 +51,27 @@ const std::vector<Stage>& stages() {
 }
 
 // One stage's work; its summary is kept in DIR/logs/<stage>-summary.json.
+// A `model init` spec file for --model: its tokenizer folder made absolute (the plan is stored in
+// DIR/demo.json and read from elsewhere), the demo's seed unless it has its own.
+nlohmann::json read_model_spec(const std::string& path, uint64_t seed) {
+  std::ifstream in(path);
+  if (!in) throw CliUsageError("--model: cannot open " + path);
+  nlohmann::json spec;
+  try {
+    spec = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw CliUsageError(path + ": invalid JSON (" + e.what() + ")");
+  }
+  if (!spec.is_object() || !spec.contains("tokenizer") || !spec["tokenizer"].is_string())
+    throw CliUsageError(path + ": expected an object with \"tokenizer\" (\"byte\" or a folder)");
+  if (const std::string folder = spec["tokenizer"];
+      folder != "byte" && fs::path(folder).is_relative())
+    spec["tokenizer"] =
+        fs::absolute(fs::path(path).parent_path() / folder).lexically_normal().string();
+  if (!spec.contains("seed")) spec["seed"] = seed;
+  return spec;
+}
+
 nlohmann::json run_stage(const std::string& name, const DemoPaths& paths, const DemoPlan& plan) {
   if (name == "sft") return run_demo_sft_stage(paths, plan);
   if (name == "label") return run_demo_label_stage(paths, plan);
@@ -95,7 +119,8 @@ std::string headline(const std::string& stage, const nlohmann::json& s) {
 }
 
 int run_demo(const std::vector<std::string>& args) {
-  CliArgs parsed = CliArgs::parse(args, {"quick"}, {"seed", "threads", "stage", "prompts"});
+  CliArgs parsed =
+      CliArgs::parse(args, {"quick"}, {"seed", "threads", "stage", "prompts", "model"});
   if (parsed.positional.size() != 1) throw CliUsageError("expected one DIR");
   // The demo is one process: its stages would not all join a group that torchrun describes.
   if (const char* world = std::getenv("WORLD_SIZE"); world && std::string(world) != "1")
@@ -117,7 +142,11 @@ int run_demo(const std::vector<std::string>& args) {
   if (only.empty() || only == "sft") {
     plan = make_demo_plan(parsed.has("quick"), static_cast<uint64_t>(parsed.get_int("seed", 1)),
                           threads, parsed.get_int("prompts", 0));
+    if (parsed.has("model")) plan.model = read_model_spec(parsed.get("model", ""), plan.seed);
   } else {
+    if (parsed.has("model"))
+      throw CliUsageError("--model applies to a new demo (or --stage sft); stage " + only +
+                          " uses the model in " + paths.plan().string());
     std::ifstream in(paths.plan());
     if (!in) throw CliUsageError(paths.plan().string() + ": no demo here; run `demo DIR` first");
     plan = DemoPlan::from_json(nlohmann::json::parse(in));
@@ -137,15 +166,16 @@ int run_demo(const std::vector<std::string>& args) {
     const Stage& stage = *todo[i];
     const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
     const double pace = estimated_done > 0 ? elapsed / estimated_done : 1.0;
-    std::cerr << "demo [" << i + 1 << "/" << todo.size() << "] " << stage.name << ": "
-              << stage.what << " (about " << static_cast<int>((estimated_total - estimated_done) * pace)
+    std::cerr << "demo [" << i + 1 << "/" << todo.size() << "] " << stage.name << ": " << stage.what
+              << " (about " << static_cast<int>((estimated_total - estimated_done) * pace)
               << " s left)" << std::endl;
     const auto stage_started = Clock::now();
     nlohmann::json summary = run_stage(stage.name, paths, plan);
     if (stage.name == "sft") write_demo_configs(paths, plan);
     keep_summary(paths, stage.name, summary);
     std::cerr << "demo [" << i + 1 << "/" << todo.size() << "] " << stage.name << " done in "
-              << static_cast<int>(std::chrono::duration<double>(Clock::now() - stage_started).count())
+              << static_cast<int>(
+                     std::chrono::duration<double>(Clock::now() - stage_started).count())
               << " s: " << headline(stage.name, summary) << std::endl;
     estimated_done += plan.quick ? stage.quick_seconds : stage.full_seconds;
     out[stage.name] = summary;

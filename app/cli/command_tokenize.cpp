@@ -1,6 +1,9 @@
-// `prefstudio-cli tokenize --model DIR (--text TEXT | --file FILE) [--json]`: the token ids of a
-// text under a checkpoint's tokenizer, for users checking prompts and for comparing with other
-// tools. Special-token text such as "<|endoftext|>" is encoded literally, as encode() does.
+// `prefstudio-cli tokenize --model DIR (--text TEXT | --file FILE) [--prompt] [--json]`: the token
+// ids of a text under a checkpoint's tokenizer, for users checking prompts and for comparing with
+// other tools. Special-token text such as "<|endoftext|>" is encoded literally, as encode() does.
+// --prompt gives the ids every stage puts before a completion of TEXT: the checkpoint's chat
+// template around it as a user turn, with the assistant's header (docs/chat-templates.md).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -27,12 +30,18 @@ std::string read_text(const CliArgs& parsed) {
 }
 
 int run_tokenize(const std::vector<std::string>& args) {
-  CliArgs parsed = CliArgs::parse(args, {"json"}, {"model", "text", "file"});
+  CliArgs parsed = CliArgs::parse(args, {"json", "prompt"}, {"model", "text", "file"});
   if (!parsed.positional.empty())
     throw CliUsageError("unexpected argument " + parsed.positional[0]);
-  std::unique_ptr<Tokenizer> tokenizer = Tokenizer::load(parsed.require("model"));
+  std::string model = parsed.require("model");
+  // A PPO checkpoint keeps its policy (and tokenizer) in policy/, beside the critic.
+  if (!std::filesystem::exists(std::filesystem::path(model) / "config.json") &&
+      std::filesystem::exists(std::filesystem::path(model) / "policy" / "config.json"))
+    model = (std::filesystem::path(model) / "policy").string();
+  std::unique_ptr<Tokenizer> tokenizer = Tokenizer::load(model);
   const std::string text = read_text(parsed);
-  const std::vector<int64_t> ids = tokenizer->encode(text);
+  const std::vector<int64_t> ids =
+      parsed.has("prompt") ? tokenizer->encode_prompt(text) : tokenizer->encode(text);
   if (!parsed.has("json")) {
     for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << ids[i];
     std::cout << "\n";
@@ -41,6 +50,7 @@ int run_tokenize(const std::vector<std::string>& args) {
   nlohmann::json out;
   out["kind"] = tokenizer->kind();
   out["vocab_size"] = tokenizer->vocab_size();
+  out["chat_template"] = tokenizer->chat_template().has_value();
   out["count"] = ids.size();
   out["ids"] = ids;
   // Each token's bytes; a token can be part of a UTF-8 character, shown with U+FFFD.

@@ -171,7 +171,8 @@ void load_weights(const CheckpointWeights& weights, Gpt& model,
                         "' is not a floating-point tensor");
     param.copy_(conv1d ? value.t() : value);
     used.insert(key);
-    if (ends_with(name, "wte.weight") || ends_with(name, "embed_tokens.weight")) embedding_key = key;
+    if (ends_with(name, "wte.weight") || ends_with(name, "embed_tokens.weight"))
+      embedding_key = key;
   }
   for (const auto& key : weights.names()) {
     if (used.count(key)) continue;
@@ -196,6 +197,13 @@ torch::ScalarType parameter_dtype(const CheckpointWeights& weights, const std::s
   if (stored == "BF16") return torch::kBFloat16;
   if (stored == "F16") return torch::kHalf;
   return torch::kFloat;
+}
+
+// config.json's torch_dtype for the dtype the weights are written in.
+std::string dtype_name(torch::ScalarType dtype) {
+  if (dtype == torch::kBFloat16) return "bfloat16";
+  if (dtype == torch::kHalf) return "float16";
+  return "float32";
 }
 
 void announce_memory(const std::string& dir, const GptConfig& config, torch::ScalarType dtype,
@@ -232,7 +240,8 @@ CheckpointManifest read_manifest(const fs::path& dir, const std::string& actual_
   return manifest;
 }
 
-LoadedModel load_folder(const std::string& given, const torch::Device& device, bool with_tokenizer) {
+LoadedModel load_folder(const std::string& given, const torch::Device& device,
+                        bool with_tokenizer) {
   const std::string dir = resolve_model_folder(given);
   const fs::path folder(dir);
   if (!fs::is_directory(folder)) throw FormatError(dir + ": not a checkpoint folder");
@@ -329,6 +338,7 @@ CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Toke
     fs::create_directory(temp);
     auto config_json = to_json(model->config());
     config_json["prefstudio_tokenizer"] = tokenizer.kind();
+    config_json["torch_dtype"] = dtype_name(model->parameters().front().scalar_type());
     if (manifest.kind == "reward" || manifest.kind == "value") {
       config_json["architectures"] = nlohmann::json::array({sequence_classifier(model->config())});
       config_json["num_labels"] = 1;

@@ -4,12 +4,15 @@
 # held-out pairs; DPO and GRPO raise the held-out demo_score above the SFT model's by more than
 # twice the standard error of the (paired) difference, on at least 100 held-out prompts; the
 # figures are stored in the project; fresh prompts wait for a person; a stage reruns on its own.
+# With a second argument, a `model init` spec (tests/cli/llama_demo_model.json), the same loop runs
+# on that architecture, and every final checkpoint must be written as Hugging Face lays it out.
 set -euo pipefail
 cli=$1
+spec=${2:-}
 source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 export OMP_WAIT_POLICY=PASSIVE
 
-"$cli" demo d --quick > demo.txt 2> demo.err || { cat demo.err >&2; fail "demo --quick exited non-zero"; }
+"$cli" demo d --quick ${spec:+--model "$spec"} > demo.txt 2> demo.err || { cat demo.err >&2; fail "demo --quick exited non-zero"; }
 tr '\r' '\n' < demo.err | grep -v '^generate\|^sft: step' | tail -n 20
 
 for kind in sft reward dpo ppo grpo demo; do
@@ -50,3 +53,24 @@ PY
 "$cli" demo d --stage summary > summary.txt 2> /dev/null || fail "demo --stage summary"
 [ "$(count d/demo.sqlite "SELECT COUNT(*) FROM run_evaluations WHERE kind='demo_summary'")" = 2 ] \
   || fail "the rerun summary is not stored"
+
+[ -z "$spec" ] && exit 0
+python3 - "$spec" d/models <<'PY' || fail "the checkpoints are not in the spec's architecture"
+import json, os, sys
+spec = json.load(open(sys.argv[1]))
+family = {"llama": "Llama", "qwen2": "Qwen2"}[spec["model_type"]]
+for stage in ("sft", "reward", "dpo", "ppo", "grpo"):
+    folder = f"{sys.argv[2]}/{stage}/final"
+    if not os.path.exists(f"{folder}/config.json"):
+        folder += "/policy"  # PPO keeps its critic beside the policy
+    config = json.load(open(f"{folder}/config.json"))
+    head = "ForSequenceClassification" if stage == "reward" else "ForCausalLM"
+    assert config["architectures"] == [family + head], (stage, config["architectures"])
+    assert config["model_type"] == spec["model_type"], (stage, config["model_type"])
+    assert config["num_key_value_heads"] == spec["num_key_value_heads"], stage
+    header = open(f"{folder}/model.safetensors", "rb").read(200000)
+    names = json.loads(header[8:8 + int.from_bytes(header[:8], "little")])
+    assert "model.layers.0.self_attn.k_proj.weight" in names, (stage, sorted(names)[:5])
+    assert ("score.weight" in names) == (stage == "reward"), stage
+print("checkpoints:", family, "for every stage; the reward model's head is score.weight")
+PY
