@@ -15,10 +15,9 @@
 #include <vector>
 
 #include "bench/bench_common.h"
+#include "bench/train_step_timing.h"
 #include "core/common/runtime.h"
 #include "core/model/gpt.h"
-#include "core/optim/optimizer_factory.h"
-#include "core/train/grad_clip.h"
 
 namespace prefstudio {
 namespace {
@@ -62,53 +61,8 @@ Shape shape(bool small, int64_t steps) {
   return {"135m", llama(49152, 576, 1536, 30, 9, 3), 4, 128, steps > 0 ? steps : 10, 2};
 }
 
-struct TrainTiming {
-  double step_s = 0.0;
-  double tokens_per_s = 0.0;
-  int64_t parameters = 0;          // trained elements, the tied embedding counted once
-  int64_t decayed_parameters = 0;  // of which AdamW decays
-  int64_t timed_steps = 0;
-  double loss = 0.0;  // of the last step, a sanity check only: ~ln(vocab) from random weights
-};
-
 TrainTiming time_ours(const Shape& shape) {
-  torch::manual_seed(0);
-  Gpt model(shape.config);
-  model->train();
-  NamedParameters named;
-  std::vector<torch::Tensor> parameters;
-  TrainTiming timing;
-  for (const auto& item : model->named_parameters()) {
-    named.emplace_back(item.key(), item.value());
-    parameters.push_back(item.value());
-    timing.parameters += item.value().numel();
-    if (parameter_gets_weight_decay(item.key(), item.value()))
-      timing.decayed_parameters += item.value().numel();
-  }
-  OptimizerConfig adamw;
-  adamw.lr = 1e-4;
-  adamw.weight_decay = 0.1;
-  auto optimizer = make_optimizer(adamw, named);
-  const int64_t vocab = shape.config.vocab_size;
-  auto idx = torch::randint(0, vocab, {shape.batch, shape.seq});      // (B, T)
-  auto targets = torch::randint(0, vocab, {shape.batch, shape.seq});  // (B, T)
-  std::vector<double> times;
-  torch::Tensor loss;
-  for (int64_t step = 0; step < shape.warmup + shape.steps; ++step) {
-    auto start = Clock::now();
-    auto logits = model->forward(idx);  // (B, T, V)
-    loss = torch::nn::functional::cross_entropy(logits.view({-1, vocab}), targets.view({-1}));
-    loss.backward();
-    clip_grad_norm(parameters, 1.0);
-    optimizer->step();
-    optimizer->zero_grad();  // LibTorch 1.13: zeroes the gradients in place, as our trainers do
-    if (step >= shape.warmup) times.push_back(seconds_since(start));
-  }
-  timing.step_s = median(times);
-  timing.tokens_per_s = double(shape.batch * shape.seq) / timing.step_s;
-  timing.timed_steps = static_cast<int64_t>(times.size());
-  timing.loss = loss.item<double>();  // sync point, after the timing
-  return timing;
+  return time_train_steps(shape.config, shape.batch, shape.seq, shape.steps, shape.warmup);
 }
 
 // The reference in a child process; it inherits OMP_WAIT_POLICY. Throws when the reference's model
@@ -125,27 +79,7 @@ TrainTiming time_python(const Shape& shape, int threads, const TrainTiming& ours
                 (long long)c.kv_heads(), (long long)shape.batch, (long long)shape.seq,
                 (long long)shape.steps, (long long)shape.warmup, threads, c.rope_theta,
                 c.layer_norm_epsilon);
-  const nlohmann::json json = run_json(command);
-  TrainTiming timing;
-  timing.step_s = json["step_s_median"].get<double>();
-  timing.tokens_per_s = json["tokens_per_s"].get<double>();
-  timing.parameters = json["parameters"].get<int64_t>();
-  timing.decayed_parameters = json["decayed_parameters"].get<int64_t>();
-  timing.timed_steps = json["timed_steps"].get<int64_t>();
-  timing.loss = json["loss"].get<double>();
-  auto fail = [&](const std::string& what) {
-    throw std::runtime_error(shape.name + ": the Python reference " + what + "\n" + json.dump());
-  };
-  if (timing.parameters != ours.parameters)
-    fail("has " + std::to_string(timing.parameters) + " parameters, ours " +
-         std::to_string(ours.parameters));
-  if (timing.decayed_parameters != ours.decayed_parameters)
-    fail("decays " + std::to_string(timing.decayed_parameters) + " parameters, ours " +
-         std::to_string(ours.decayed_parameters));
-  if (json["threads"].get<int>() != threads) fail("ran on another thread count");
-  if (json["omp_wait_policy"].get<std::string>() != omp_wait_policy())
-    fail("ran under another OMP_WAIT_POLICY");
-  return timing;
+  return time_python_reference(command, shape.name, threads, ours);
 }
 
 }  // namespace

@@ -18,10 +18,9 @@
 #include <vector>
 
 #include "bench/bench_common.h"
+#include "bench/train_step_timing.h"
 #include "core/common/runtime.h"
 #include "core/model/gpt.h"
-#include "core/optim/optimizer_factory.h"
-#include "core/train/grad_clip.h"
 #include "core/train/sampler.h"
 
 namespace prefstudio {
@@ -72,50 +71,8 @@ double flops_per_token(const Size& size, int64_t parameters) {
          12.0 * double(size.config.n_layer * size.config.n_embd * size.seq);
 }
 
-struct TrainTiming {
-  double step_s = 0.0;
-  double tokens_per_s = 0.0;
-  int64_t parameters = 0;          // trained elements, the tied wte counted once
-  int64_t decayed_parameters = 0;  // of which AdamW decays
-  int64_t timed_steps = 0;
-};
-
 TrainTiming time_ours(const Size& size) {
-  torch::manual_seed(0);
-  Gpt model(size.config);
-  model->train();
-  NamedParameters named;
-  std::vector<torch::Tensor> parameters;
-  TrainTiming timing;
-  for (const auto& item : model->named_parameters()) {
-    named.emplace_back(item.key(), item.value());
-    parameters.push_back(item.value());
-    timing.parameters += item.value().numel();
-    if (parameter_gets_weight_decay(item.key(), item.value()))
-      timing.decayed_parameters += item.value().numel();
-  }
-  OptimizerConfig adamw;
-  adamw.lr = 1e-4;
-  adamw.weight_decay = 0.1;
-  auto optimizer = make_optimizer(adamw, named);
-  auto idx = torch::randint(0, size.config.vocab_size, {size.batch, size.seq});      // (B, T)
-  auto targets = torch::randint(0, size.config.vocab_size, {size.batch, size.seq});  // (B, T)
-  std::vector<double> times;
-  for (int64_t step = 0; step < size.warmup + size.steps; ++step) {
-    auto start = Clock::now();
-    auto logits = model->forward(idx);  // (B, T, V)
-    auto loss = torch::nn::functional::cross_entropy(logits.view({-1, size.config.vocab_size}),
-                                                     targets.view({-1}));
-    loss.backward();
-    clip_grad_norm(parameters, 1.0);
-    optimizer->step();
-    optimizer->zero_grad();  // LibTorch 1.13: zeroes the gradients in place, as our trainers do
-    if (step >= size.warmup) times.push_back(seconds_since(start));
-  }
-  timing.step_s = median(times);
-  timing.tokens_per_s = double(size.batch * size.seq) / timing.step_s;
-  timing.timed_steps = static_cast<int64_t>(times.size());
-  return timing;
+  return time_train_steps(size.config, size.batch, size.seq, size.steps, size.warmup);
 }
 
 // The reference in a child process; it inherits OMP_WAIT_POLICY. Throws when the reference's model
@@ -131,26 +88,7 @@ TrainTiming time_python(const Size& size, int threads, const TrainTiming& ours) 
                 (long long)c.n_embd, (long long)c.n_layer, (long long)c.n_head,
                 (long long)size.batch, (long long)size.seq, (long long)size.steps,
                 (long long)size.warmup, threads);
-  const nlohmann::json json = run_json(command);
-  TrainTiming timing;
-  timing.step_s = json["step_s_median"].get<double>();
-  timing.tokens_per_s = json["tokens_per_s"].get<double>();
-  timing.parameters = json["parameters"].get<int64_t>();
-  timing.decayed_parameters = json["decayed_parameters"].get<int64_t>();
-  timing.timed_steps = json["timed_steps"].get<int64_t>();
-  auto fail = [&](const std::string& what) {
-    throw std::runtime_error(size.name + ": the Python reference " + what + "\n" + json.dump());
-  };
-  if (timing.parameters != ours.parameters)
-    fail("has " + std::to_string(timing.parameters) + " parameters, ours " +
-         std::to_string(ours.parameters));
-  if (timing.decayed_parameters != ours.decayed_parameters)
-    fail("decays " + std::to_string(timing.decayed_parameters) + " parameters, ours " +
-         std::to_string(ours.decayed_parameters));
-  if (json["threads"].get<int>() != threads) fail("ran on another thread count");
-  if (json["omp_wait_policy"].get<std::string>() != omp_wait_policy())
-    fail("ran under another OMP_WAIT_POLICY");
-  return timing;
+  return time_python_reference(command, size.name, threads, ours);
 }
 
 // Greedy decoding of `new_tokens` after 16-token prompts, `rows` at a time; tokens/s.
@@ -235,8 +173,8 @@ int main(int argc, char** argv) {
                   (long long)size.warmup);
     std::printf("%-5s %8.2fM %8.2fM %5lld %4lld %11s | %12.1f %5.1f%% | %12.1f %5.1f%% | %6.2f\n",
                 size.name.c_str(), ours.parameters / 1e6, ours.decayed_parameters / 1e6,
-                (long long)size.batch, (long long)size.seq, steps, ours.tokens_per_s, mfu(ours.tokens_per_s), python.tokens_per_s,
-                mfu(python.tokens_per_s),
+                (long long)size.batch, (long long)size.seq, steps, ours.tokens_per_s,
+                mfu(ours.tokens_per_s), python.tokens_per_s, mfu(python.tokens_per_s),
                 skip_python ? 0.0 : ours.tokens_per_s / python.tokens_per_s);
     std::fflush(stdout);
   }

@@ -1,6 +1,6 @@
-// `prefstudio-cli model init --config FILE.json --out DIR`: a freshly initialised GPT-2 in the
-// checkpoint layout. FILE.json holds Hugging Face config keys plus "tokenizer" ("byte" or a folder
-// of tokenizer files, relative to FILE.json's folder) and "seed". Prints one JSON line.
+// `prefstudio-cli model init --config FILE.json --out DIR`: a freshly initialised GPT-2, Llama or
+// Qwen2 in the checkpoint layout. FILE.json holds Hugging Face config keys plus "tokenizer" ("byte"
+// or a folder of tokenizer files, relative to FILE.json's folder) and "seed". Prints one JSON line.
 #include <filesystem>
 #include <fstream>
 #include <iostream>

@@ -14,10 +14,10 @@ const std::vector<EngineCommand>& engine_commands() {
       {"demo",
        "demo DIR [--quick] [--seed 1] [--threads 1] [--stage "
        "sft|label|reward|dpo|ppo|grpo|summary] "
-       "[--prompts N]",
+       "[--prompts N] [--model SPEC.json]",
        "The whole loop on the letter-sorting demo: SFT, simulated labelers, reward model, DPO, "
-       "PPO, "
-       "GRPO and a summary table (about 10 minutes; --quick under 2)."},
+       "PPO, GRPO and a summary table (about 10 minutes; --quick under 2); --model runs it on "
+       "another architecture (a model init spec: Llama, Qwen2)."},
       {"eval policy",
        "eval policy PROJECT --model DIR [--reference DIR] [--reward-model DIR] [--prompts 100] "
        "[--samples 1] [--max-new-tokens 64] [--seed 0] [--json] [--device cpu|cuda]",
@@ -37,12 +37,14 @@ const std::vector<EngineCommand>& engine_commands() {
        "[--json] [--device cpu|cuda]",
        "Log-probability of a completion given a prompt, summed and per token."},
       {"model init", "model init --config FILE.json --out DIR",
-       "Write a freshly initialised GPT-2 checkpoint folder."},
+       "Write a freshly initialised checkpoint folder (GPT-2, Llama or Qwen2, from config.json "
+       "keys and a tokenizer)."},
       {"score", "score PROJECT --model DIR [--suggest] [--device cpu|cuda]",
        "Score every completion with a reward model (for the lowest-margin queue); --suggest stores "
        "its order as a suggestion."},
-      {"tokenize", "tokenize --model DIR (--text TEXT | --file FILE) [--json]",
-       "Token ids of a text under a checkpoint's tokenizer."},
+      {"tokenize", "tokenize --model DIR (--text TEXT | --file FILE) [--prompt] [--json]",
+       "Token ids of a text under a checkpoint's tokenizer; --prompt: as every stage encodes a "
+       "prompt (the chat template around it)."},
       {"train dpo",
        "train dpo PROJECT --config FILE.json [--name NAME] [--nproc N] [--dist-timeout 300]",
        "DPO and its family (ipo, cdpo, robust, hinge, sigmoid_norm, simpo) on the labelers' "

@@ -8,15 +8,13 @@ OMP_WAIT_POLICY; it leaves out data loading, so both sides time the model and op
 The optimizer rules are ours: weight decay on 2-D weights whose name has no "wte", "wpe" or "emb"
 (core/optim/optimizer_factory.cpp), gradients zeroed in place (LibTorch 1.13's zero_grad)."""
 import argparse
-import json
 import math
-import os
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from train_timing import time_training
 
 
 class CausalSelfAttention(nn.Module):
@@ -82,32 +80,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = GPT(args.vocab, args.positions, args.embd, args.layers, args.heads)
-    decay = [p for n, p in model.named_parameters()
-             if p.dim() >= 2 and not any(m in n for m in ("wte", "wpe", "emb"))]
-    no_decay = [p for n, p in model.named_parameters()
-                if not (p.dim() >= 2 and not any(m in n for m in ("wte", "wpe", "emb")))]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=1e-4)
-    idx = torch.randint(0, args.vocab, (args.batch, args.seq))
-    targets = torch.randint(0, args.vocab, (args.batch, args.seq))
-    times = []
-    for step in range(args.warmup + args.steps):
-        start = time.perf_counter()
-        loss = model(idx, targets)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=False)  # in place, as LibTorch 1.13's zero_grad
-        if step >= args.warmup:
-            times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    print(json.dumps({"step_s_median": median, "tokens_per_s": args.batch * args.seq / median,
-                      "timed_steps": len(times),
-                      "parameters": sum(p.numel() for p in model.parameters()),
-                      "decayed_parameters": sum(p.numel() for p in decay),
-                      "threads": torch.get_num_threads(),
-                      "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset (libgomp spins)"),
-                      "loss": loss.item()}))
+    time_training(model, args.vocab, args.batch, args.seq, args.steps, args.warmup)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-// init_model_checkpoint: spec -> GptConfig + tokenizer -> seeded GPT-2 init -> checkpoint folder.
+// init_model_checkpoint: spec -> GptConfig + tokenizer -> seeded init -> checkpoint folder.
 #include "core/model/model_init.h"
 
 #include <torch/torch.h>
@@ -59,7 +59,7 @@ ModelInitResult init_model_checkpoint(const nlohmann::json& spec, const std::str
   }
 
   torch::manual_seed(static_cast<uint64_t>(seed));
-  Gpt model(config);  // draws GPT-2's initialisation from the seeded generator
+  Gpt model(config);  // draws its initialisation from the seeded generator
   CheckpointManifest manifest;
   manifest.kind = "lm";
   manifest = save_checkpoint(out_dir, model, *tokenizer, manifest);

@@ -20,9 +20,11 @@
 #include "core/model/gpt.h"
 #include "core/model/rotary_embedding.h"
 #include "core/model/safetensors.h"
+#include "tests/core/core_test_scoped_env.h"
 #include "tests/core/core_test_temp_dir.h"
 
 using namespace prefstudio;
+using test::ScopedEnv;
 namespace fs = std::filesystem;
 
 namespace {
@@ -50,25 +52,6 @@ torch::Tensor masked_logits(Gpt& model, const torch::Tensor& idx, const torch::T
   auto logits = model->lm_logits(model->forward_hidden({idx, mask, {}}));  // (B, T, V)
   return logits.masked_fill(mask.to(torch::kBool).logical_not().unsqueeze(-1), 0.0);
 }
-
-// Sets an environment variable for one scope and puts back what was there.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    setenv(name, value, 1);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      setenv(name_, old_->c_str(), 1);
-    else
-      unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 // One fixture: logits at real positions, the loss and the stored gradients against the reference.
 void expect_matches_reference(const std::string& name) {
