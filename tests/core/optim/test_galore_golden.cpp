@@ -1,7 +1,8 @@
 // Parity of GaloreAdamW with the independent Python implementation in
 // tests/golden/make_galore_golden.py: the same stored gradients give the same parameter trajectory
-// (within 1e-5) for every proj_type, on square, tall, wide and 1-row matrices, with ranks above the
-// smaller side (clamped), over several projector refreshes; plain AdamW groups are checked too.
+// (within 1e-5; the "full" projection within 2e-4, see below) for every proj_type, on square, tall,
+// wide and 1-row matrices, with ranks above the smaller side (clamped), over several projector
+// refreshes; plain AdamW groups are checked too.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -14,6 +15,12 @@ namespace prefstudio {
 namespace {
 
 constexpr double kTolerance = 1e-5;
+// proj_type "full" projects a gradient on both sides by its own singular vectors: the r x r core
+// U_r^T G V_r of a refresh step is diagonal in exact arithmetic, and its off-diagonal entries are
+// rounding noise near eps, which Adam's normalisation turns into moves of up to lr x scale. Those
+// depend on the BLAS and LAPACK kernels of the machine: the Python reference itself moves by up to
+// 6.7e-5 on these cases between two CPUs (the other cases by 2.4e-7 at most).
+constexpr double kFullProjectionTolerance = 2e-4;
 
 std::string golden_path() {
   return std::string(PREFSTUDIO_SOURCE_DIR) + "/tests/golden/galore_golden.safetensors";
@@ -58,8 +65,9 @@ TEST(GaloreGolden, TrajectoriesMatchPythonReference) {
         worst_step = k + 1;
       }
     }
-    largest_overall = std::max(largest_overall, largest);
-    EXPECT_LE(largest, kTolerance)
+    const bool full = rank > 0 && entry.at("proj_type") == "full";
+    if (!full) largest_overall = std::max(largest_overall, largest);
+    EXPECT_LE(largest, full ? kFullProjectionTolerance : kTolerance)
         << name << ": largest difference " << largest << " at step " << worst_step;
     const auto& state = static_cast<const GaloreAdamWParamState&>(
         *optimizer.state().at(c10::guts::to_string(w.unsafeGetTensorImpl())));
@@ -70,8 +78,9 @@ TEST(GaloreGolden, TrajectoriesMatchPythonReference) {
       EXPECT_EQ(state.projector.side(), galore_side_for(state.projector.type(), m, n));
     }
   }
-  std::printf("largest difference over %zu cases: %.3g (tolerance %.0e)\n", cases.size(),
-              largest_overall, kTolerance);
+  std::printf(
+      "largest difference over the %zu cases but the full projections: %.3g (tolerance %.0e)\n",
+      cases.size(), largest_overall, kTolerance);
 }
 
 }  // namespace
