@@ -1,13 +1,13 @@
 // Recognises a chat template by its canonical form and renders its family (see chat_template.h).
-// The known forms below are the canonical forms of the templates under tests/golden/chat_templates
-// with their default texts replaced by @NAME@ placeholders; the golden test renders those same
-// templates with Hugging Face's Jinja and compares every text. The file passes 600 lines only by
-// those forms (data, about 270 lines).
+// The known forms (chat_template_forms.cpp) are the canonical forms of the templates under
+// tests/golden/chat_templates with their default texts replaced by @NAME@ placeholders; the golden
+// test renders those same templates with Hugging Face's Jinja and compares every text.
 #include "core/text/chat_template.h"
 
 #include <algorithm>
 
 #include "core/common/core_error.h"
+#include "core/text/chat_template_forms.h"
 
 namespace prefstudio {
 
@@ -198,297 +198,6 @@ std::string squeeze_tag(const std::string& inside) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known forms (canonical, one output per line).
-
-struct KnownForm {
-  const char* name;
-  bool chatml;
-  const char* canonical;
-};
-
-constexpr const char* kDefaultSystem = "@DEFAULT_SYSTEM@";
-constexpr const char* kKnowledgeDate = "@KNOWLEDGE_DATE@";
-constexpr const char* kTodayDate = "@TODAY_DATE@";
-
-// Generated from tests/golden/chat_templates/*.jinja by ChatTemplate::canonical_form, with the
-// default texts replaced by the placeholders above. One output per line.
-// clang-format off
-const KnownForm kKnownForms[] = {
-    {"Qwen2.5 ChatML", true, R"j({%if tools%}
-{{'<|im_start|>system\n'}}
-{%if messages[0]['role']=='system'%}
-{{messages[0]['content']}}
-{%else%}
-{{'@DEFAULT_SYSTEM@'}}
-{%endif%}
-{{'\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function signatures within <tools></tools> XML tags:\n<tools>'}}
-{%for tool in tools%}
-{{'\n'}}
-{{tool|tojson}}
-{%endfor%}
-{{'\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call><|im_end|>\n'}}
-{%else%}
-{%if messages[0]['role']=='system'%}
-{{'<|im_start|>system\n'+messages[0]['content']+'<|im_end|>\n'}}
-{%else%}
-{{'<|im_start|>system\n@DEFAULT_SYSTEM@<|im_end|>\n'}}
-{%endif%}
-{%endif%}
-{%for message in messages%}
-{%if(message.role=='user')or(message.role=='system'and not loop.first)or(message.role=='assistant'and not message.tool_calls)%}
-{{'<|im_start|>'+message.role+'\n'+message.content+'<|im_end|>'+'\n'}}
-{%elif message.role=='assistant'%}
-{{'<|im_start|>'+message.role}}
-{%if message.content%}
-{{'\n'+message.content}}
-{%endif%}
-{%for tool_call in message.tool_calls%}
-{%if tool_call.function is defined%}
-{%set tool_call=tool_call.function%}
-{%endif%}
-{{'\n<tool_call>\n{"name": "'}}
-{{tool_call.name}}
-{{'", "arguments": '}}
-{{tool_call.arguments|tojson}}
-{{'}\n</tool_call>'}}
-{%endfor%}
-{{'<|im_end|>\n'}}
-{%elif message.role=='tool'%}
-{%if(loop.index0==0)or(messages[loop.index0-1].role!='tool')%}
-{{'<|im_start|>user'}}
-{%endif%}
-{{'\n<tool_response>\n'}}
-{{message.content}}
-{{'\n</tool_response>'}}
-{%if loop.last or(messages[loop.index0+1].role!='tool')%}
-{{'<|im_end|>\n'}}
-{%endif%}
-{%endif%}
-{%endfor%}
-{%if add_generation_prompt%}
-{{'<|im_start|>assistant\n'}}
-{%endif%}
-)j"},
-    {"Qwen2 / SmolLM2 ChatML", true, R"j({%for message in messages%}
-{%if loop.first and messages[0]['role']!='system'%}
-{{'<|im_start|>system\n@DEFAULT_SYSTEM@<|im_end|>\n'}}
-{%endif%}
-{{'<|im_start|>'+message['role']+'\n'+message['content']+'<|im_end|>'+'\n'}}
-{%endfor%}
-{%if add_generation_prompt%}
-{{'<|im_start|>assistant\n'}}
-{%endif%}
-)j"},
-    {"plain ChatML", true, R"j({%for message in messages%}
-{{'<|im_start|>'+message['role']+'\n'+message['content']+'<|im_end|>'+'\n'}}
-{%endfor%}
-{%if add_generation_prompt%}
-{{'<|im_start|>assistant\n'}}
-{%endif%}
-)j"},
-    {"Llama 3", false, R"j({%set loop_messages=messages%}
-{%for message in loop_messages%}
-{%set content='<|start_header_id|>'+message['role']+'<|end_header_id|>\n\n'+message['content']|trim+'<|eot_id|>'%}
-{%if loop.index0==0%}
-{%set content=bos_token+content%}
-{%endif%}
-{{content}}
-{%endfor%}
-{%if add_generation_prompt%}
-{{'<|start_header_id|>assistant<|end_header_id|>\n\n'}}
-{%endif%}
-)j"},
-    {"Llama 3.1", false, R"j({{bos_token}}
-{%if custom_tools is defined%}
-{%set tools=custom_tools%}
-{%endif%}
-{%if not tools_in_user_message is defined%}
-{%set tools_in_user_message=true%}
-{%endif%}
-{%if not date_string is defined%}
-{%set date_string='@TODAY_DATE@'%}
-{%endif%}
-{%if not tools is defined%}
-{%set tools=none%}
-{%endif%}
-{%if messages[0]['role']=='system'%}
-{%set system_message=messages[0]['content']|trim%}
-{%set messages=messages[1:]%}
-{%else%}
-{%set system_message=''%}
-{%endif%}
-{{'<|start_header_id|>system<|end_header_id|>\n\n'}}
-{%if builtin_tools is defined or tools is not none%}
-{{'Environment: ipython\n'}}
-{%endif%}
-{%if builtin_tools is defined%}
-{{'Tools: '+builtin_tools|reject('equalto','code_interpreter')|join(', ')+'\n\n'}}
-{%endif%}
-{{'Cutting Knowledge Date: @KNOWLEDGE_DATE@\n'}}
-{{'Today Date: '+date_string+'\n\n'}}
-{%if tools is not none and not tools_in_user_message%}
-{{'You have access to the following functions. To call a function, please respond with JSON for a function call.'}}
-{{'Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.'}}
-{{'Do not use variables.\n\n'}}
-{%for t in tools%}
-{{t|tojson(indent=4)}}
-{{'\n\n'}}
-{%endfor%}
-{%endif%}
-{{system_message}}
-{{'<|eot_id|>'}}
-{%if tools_in_user_message and not tools is none%}
-{%if messages|length!=0%}
-{%set first_user_message=messages[0]['content']|trim%}
-{%set messages=messages[1:]%}
-{%else%}
-{{raise_exception('Cannot put tools in the first user message when there\'s no first user message!')}}
-{%endif%}
-{{'<|start_header_id|>user<|end_header_id|>\n\n'}}
-{{'Given the following functions, please respond with a JSON for a function call '}}
-{{'with its proper arguments that best answers the given prompt.\n\n'}}
-{{'Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.'}}
-{{'Do not use variables.\n\n'}}
-{%for t in tools%}
-{{t|tojson(indent=4)}}
-{{'\n\n'}}
-{%endfor%}
-{{first_user_message+'<|eot_id|>'}}
-{%endif%}
-{%for message in messages%}
-{%if not(message.role=='ipython'or message.role=='tool'or'tool_calls'in message)%}
-{{'<|start_header_id|>'+message['role']+'<|end_header_id|>\n\n'+message['content']|trim+'<|eot_id|>'}}
-{%elif'tool_calls'in message%}
-{%if not message.tool_calls|length==1%}
-{{raise_exception('This model only supports single tool-calls at once!')}}
-{%endif%}
-{%set tool_call=message.tool_calls[0].function%}
-{%if builtin_tools is defined and tool_call.name in builtin_tools%}
-{{'<|start_header_id|>assistant<|end_header_id|>\n\n'}}
-{{'<|python_tag|>'+tool_call.name+'.call('}}
-{%for arg_name,arg_val in tool_call.arguments|items%}
-{{arg_name+'="'+arg_val+'"'}}
-{%if not loop.last%}
-{{', '}}
-{%endif%}
-{%endfor%}
-{{')'}}
-{%else%}
-{{'<|start_header_id|>assistant<|end_header_id|>\n\n'}}
-{{'{"name": "'+tool_call.name+'", '}}
-{{'"parameters": '}}
-{{tool_call.arguments|tojson}}
-{{'}'}}
-{%endif%}
-{%if builtin_tools is defined%}
-{{'<|eom_id|>'}}
-{%else%}
-{{'<|eot_id|>'}}
-{%endif%}
-{%elif message.role=='tool'or message.role=='ipython'%}
-{{'<|start_header_id|>ipython<|end_header_id|>\n\n'}}
-{%if message.content is mapping or message.content is iterable%}
-{{message.content|tojson}}
-{%else%}
-{{message.content}}
-{%endif%}
-{{'<|eot_id|>'}}
-{%endif%}
-{%endfor%}
-{%if add_generation_prompt%}
-{{'<|start_header_id|>assistant<|end_header_id|>\n\n'}}
-{%endif%}
-)j"},
-    {"Llama 3.2", false, R"j({{bos_token}}
-{%if custom_tools is defined%}
-{%set tools=custom_tools%}
-{%endif%}
-{%if not tools_in_user_message is defined%}
-{%set tools_in_user_message=true%}
-{%endif%}
-{%if not date_string is defined%}
-{%if strftime_now is defined%}
-{%set date_string=strftime_now('%d %b %Y')%}
-{%else%}
-{%set date_string='@TODAY_DATE@'%}
-{%endif%}
-{%endif%}
-{%if not tools is defined%}
-{%set tools=none%}
-{%endif%}
-{%if messages[0]['role']=='system'%}
-{%set system_message=messages[0]['content']|trim%}
-{%set messages=messages[1:]%}
-{%else%}
-{%set system_message=''%}
-{%endif%}
-{{'<|start_header_id|>system<|end_header_id|>\n\n'}}
-{%if tools is not none%}
-{{'Environment: ipython\n'}}
-{%endif%}
-{{'Cutting Knowledge Date: @KNOWLEDGE_DATE@\n'}}
-{{'Today Date: '+date_string+'\n\n'}}
-{%if tools is not none and not tools_in_user_message%}
-{{'You have access to the following functions. To call a function, please respond with JSON for a function call.'}}
-{{'Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.'}}
-{{'Do not use variables.\n\n'}}
-{%for t in tools%}
-{{t|tojson(indent=4)}}
-{{'\n\n'}}
-{%endfor%}
-{%endif%}
-{{system_message}}
-{{'<|eot_id|>'}}
-{%if tools_in_user_message and not tools is none%}
-{%if messages|length!=0%}
-{%set first_user_message=messages[0]['content']|trim%}
-{%set messages=messages[1:]%}
-{%else%}
-{{raise_exception('Cannot put tools in the first user message when there\'s no first user message!')}}
-{%endif%}
-{{'<|start_header_id|>user<|end_header_id|>\n\n'}}
-{{'Given the following functions, please respond with a JSON for a function call '}}
-{{'with its proper arguments that best answers the given prompt.\n\n'}}
-{{'Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.'}}
-{{'Do not use variables.\n\n'}}
-{%for t in tools%}
-{{t|tojson(indent=4)}}
-{{'\n\n'}}
-{%endfor%}
-{{first_user_message+'<|eot_id|>'}}
-{%endif%}
-{%for message in messages%}
-{%if not(message.role=='ipython'or message.role=='tool'or'tool_calls'in message)%}
-{{'<|start_header_id|>'+message['role']+'<|end_header_id|>\n\n'+message['content']|trim+'<|eot_id|>'}}
-{%elif'tool_calls'in message%}
-{%if not message.tool_calls|length==1%}
-{{raise_exception('This model only supports single tool-calls at once!')}}
-{%endif%}
-{%set tool_call=message.tool_calls[0].function%}
-{{'<|start_header_id|>assistant<|end_header_id|>\n\n'}}
-{{'{"name": "'+tool_call.name+'", '}}
-{{'"parameters": '}}
-{{tool_call.arguments|tojson}}
-{{'}'}}
-{{'<|eot_id|>'}}
-{%elif message.role=='tool'or message.role=='ipython'%}
-{{'<|start_header_id|>ipython<|end_header_id|>\n\n'}}
-{%if message.content is mapping or message.content is iterable%}
-{{message.content|tojson}}
-{%else%}
-{{message.content}}
-{%endif%}
-{{'<|eot_id|>'}}
-{%endif%}
-{%endfor%}
-{%if add_generation_prompt%}
-{{'<|start_header_id|>assistant<|end_header_id|>\n\n'}}
-{%endif%}
-)j"},
-};
-// clang-format on
-
-// ---------------------------------------------------------------------------------------------
 // Default texts read from a canonical form.
 
 // The body of the single-quoted literal that opens at `quote`, escaped as in the canonical form.
@@ -547,9 +256,9 @@ std::string line_around(const std::string& text, size_t at) {
 
 // What a refused template looks like, for the error message.
 std::string describe_refusal(const std::string& jinja, const std::string& canonical) {
-  const KnownForm* closest = nullptr;
+  const ChatTemplateForm* closest = nullptr;
   size_t best = 0;
-  for (const KnownForm& form : kKnownForms) {
+  for (const ChatTemplateForm& form : known_chat_template_forms()) {
     size_t n = common_prefix(canonical, form.canonical);
     if (n > best) best = n, closest = &form;
   }
@@ -681,20 +390,20 @@ std::optional<ChatTemplate> ChatTemplate::from_tokenizer_config(const nlohmann::
   std::string knowledge = find_between(canonical, "'Cutting Knowledge Date: ", "\\n'");
   std::string today = find_between(canonical, "set date_string='", "'");
   std::string shape = canonical;
-  replace_all(shape, system, kDefaultSystem);
+  replace_all(shape, system, kChatTemplateDefaultSystem);
   replace_all(shape, "Cutting Knowledge Date: " + knowledge + "\\n",
-              std::string("Cutting Knowledge Date: ") + kKnowledgeDate + "\\n");
+              std::string("Cutting Knowledge Date: ") + kChatTemplateKnowledgeDate + "\\n");
   replace_all(shape, "date_string='" + today + "'",
-              std::string("date_string='") + kTodayDate + "'");
+              std::string("date_string='") + kChatTemplateTodayDate + "'");
 
-  for (const KnownForm& form : kKnownForms) {
+  for (const ChatTemplateForm& form : known_chat_template_forms()) {
     if (shape != form.canonical) continue;
     ChatTemplate chat;
     chat.source_ = source;
     chat.bos_ = token_content(config, "bos_token", source);
-    bool dated = shape.find(kTodayDate) != std::string::npos;
+    bool dated = shape.find(kChatTemplateTodayDate) != std::string::npos;
     chat.kind_ = form.chatml ? Kind::chatml : dated ? Kind::llama3_dated : Kind::llama3;
-    if (form.chatml && shape.find(kDefaultSystem) != std::string::npos)
+    if (form.chatml && shape.find(kChatTemplateDefaultSystem) != std::string::npos)
       chat.default_system_ = unescape_literal(system);
     if (dated) {
       chat.knowledge_date_ = unescape_literal(knowledge);

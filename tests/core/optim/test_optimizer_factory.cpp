@@ -92,6 +92,33 @@ TEST(OptimizerFactory, GaloreGroupsOnGptUseTheDefaultTargets) {
   EXPECT_GT((groups[0].params()[0] - before).abs().max().item<double>(), 0.0);
 }
 
+// The same defaults find a Llama's seven projections per layer; its embedding, norms and untied
+// head stay with AdamW (the head decayed, as a 2-D weight).
+TEST(OptimizerFactory, GaloreGroupsOnLlamaUseTheDefaultTargets) {
+  GptConfig config = tiny_gpt();
+  config.model_type = "llama";
+  config.intermediate_size = 24;
+  config.n_kv_head = 1;
+  config.tie_word_embeddings = false;
+  config.tokenizer = "hf-bpe";
+  Gpt model(config);
+  const NamedParameters params = named(*model);
+  OptimizerConfig optimizer_config;
+  optimizer_config.name = "galore_adamw";
+  optimizer_config.weight_decay = 0.1;
+  optimizer_config.galore.rank = 4;
+  auto optimizer = make_optimizer(optimizer_config, params);
+  const auto& groups = optimizer->param_groups();
+  ASSERT_EQ(groups.size(), 3u);  // GaLore, decayed AdamW (lm_head), undecayed AdamW
+  EXPECT_EQ(groups[0].params().size(), 7u * 2u);
+  const auto projected = impls(groups[0].params());
+  for (const auto& [name, tensor] : params) {
+    const bool projection = name.find("_proj.weight") != std::string::npos;
+    EXPECT_EQ(projected.count(tensor.unsafeGetTensorImpl()), projection ? 1u : 0u) << name;
+  }
+  EXPECT_EQ(groups[1].params().size(), 1u);  // lm_head.weight
+}
+
 TEST(OptimizerFactory, TiedFrozenAndEmptyCases) {
   torch::Tensor weight = torch::randn({4, 6}, torch::requires_grad());
   torch::Tensor frozen = torch::randn({4, 6});
@@ -156,7 +183,7 @@ TEST(OptimizerConfigJson, DefaultsRoundTripAndErrors) {
   EXPECT_DOUBLE_EQ(galore.eps, 1e-6);  // the authors' default when GaLore is chosen
   EXPECT_EQ(galore.galore.rank, 64);
   EXPECT_EQ(galore.galore.update_proj_gap, 200);
-  EXPECT_EQ(galore.galore.target_modules.size(), 4u);
+  EXPECT_EQ(galore.galore.target_modules.size(), 11u);  // GPT-2's 4 and Llama's 7
   const OptimizerConfig again = optimizer_config_from_json(to_json(galore));
   EXPECT_EQ(to_json(again), to_json(galore));
 
