@@ -7,44 +7,21 @@ gpt2_tiny_expected.safetensors (input ids, targets, logits, loss, and the gradie
 respect to every parameter, named "grad.<key>" in the checkpoint's layout).
 
 Run with Debian's python (torch 1.13): /usr/bin/python3 tests/golden/make_gpt2_golden.py
-No transformers and no safetensors package: the safetensors format is written by hand below.
+No transformers and no safetensors package: golden_safetensors.py writes the format by hand.
 """
 import json
 import math
 import os
-import struct
 
 import torch
+
+from golden_safetensors import write_safetensors
 
 CONFIG = dict(vocab_size=64, n_positions=16, n_embd=24, n_layer=2, n_head=4,
               layer_norm_epsilon=1e-5)
 BATCH, SEQ = 2, 12
 SEED = 1234
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-DTYPES = {torch.float32: "F32", torch.int64: "I64"}
-
-
-def write_safetensors(path, tensors, metadata=None):
-    """safetensors: u64 little-endian header length, JSON header (sorted keys, padded with spaces
-    to 8 bytes), then each tensor's little-endian bytes in key order."""
-    header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        raw = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(raw)]}
-        offset += len(raw)
-        blobs.append(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
 
 
 def gelu_new(x):

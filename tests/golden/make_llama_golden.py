@@ -26,19 +26,19 @@ llama (the same model with rope_scaling removed, so a test can show the scaling 
 and grad.<hf name> for a few weights named in GRADIENTS.
 
 Run with Debian's python (torch 1.13): /usr/bin/python3 tests/golden/make_llama_golden.py
-No transformers and no safetensors package: the safetensors format is written by hand below.
+No transformers and no safetensors package: golden_safetensors.py writes the format by hand.
 """
 import json
 import math
 import os
-import struct
 
 import torch
+
+from golden_safetensors import write_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BATCH, SEQ, PAD = 2, 12, 3
 EOS = 256  # the byte tokenizer's end of text, also the padding id
-DTYPES = {torch.float32: "F32", torch.int64: "I64"}
 
 LLAMA = dict(
     architectures=["LlamaForCausalLM"], model_type="llama", vocab_size=260, hidden_size=32,
@@ -67,28 +67,6 @@ GRADIENTS = ["model.embed_tokens.weight", "model.layers.0.self_attn.k_proj.weigh
              "model.layers.1.self_attn.o_proj.weight", "model.layers.0.mlp.gate_proj.weight",
              "model.layers.1.mlp.down_proj.weight", "model.layers.0.input_layernorm.weight",
              "model.layers.1.post_attention_layernorm.weight", "model.norm.weight"]
-
-
-def write_safetensors(path, tensors, metadata=None):
-    """safetensors: u64 little-endian header length, JSON header (padded with spaces to 8 bytes),
-    then each tensor's little-endian bytes in key order."""
-    header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        raw = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(raw)]}
-        offset += len(raw)
-        blobs.append(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
 
 
 def write_sharded(folder, tensors, max_bytes):
