@@ -1,14 +1,14 @@
 // `prefstudio-cli demo DIR [--quick] [--seed 1] [--threads 1] [--stage NAME] [--prompts N]
-// [--model SPEC.json]`: the
-// whole InstructGPT loop on the letter-sorting task, on two CPU cores, in minutes. Stages: sft (the
-// project, a small model, SFT stopped early, K = 4 completions of every prompt), label (simulated
-// labelers rank them), reward (a reward model, checked on held-out rankings), dpo, ppo (against the
-// reward model), grpo (with the rule), summary (every model evaluated alike on the held-out
-// prompts, a table printed and stored). Without --stage all run in order into a new DIR; with it
-// one stage runs (sft creates DIR; the others read DIR/demo.json). Progress and time left go to
-// stderr, one JSON summary to stdout. The configs in DIR/configs repeat a stage with `train ...`.
-// --model replaces the demo's small GPT-2 with the model a `model init` spec describes (a Llama
-// or Qwen2 shape, another tokenizer), for the whole loop on that architecture.
+// [--model SPEC.json]`: the whole InstructGPT loop on the letter-sorting task, on two CPU cores, in
+// minutes. Stages: sft (the project, a small model, SFT stopped early, K = 4 completions of every
+// prompt), label (simulated labelers rank them), reward (a reward model, checked on held-out
+// rankings), dpo, ppo (against the reward model), grpo (with the rule), summary (every model
+// evaluated alike on the held-out prompts, a table printed and stored). Without --stage all run in
+// order into a new DIR; with it one stage runs (sft creates DIR; the others read DIR/demo.json).
+// Progress and time left go to stderr, one JSON summary to stdout. The configs in DIR/configs
+// repeat a stage with `train ...`. --model replaces the demo's small GPT-2 with the model a
+// `model init` spec describes (a Llama or Qwen2 shape, another tokenizer), for the whole loop on
+// that architecture.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "app/cli/cli_command.h"
+#include "app/cli/config_file.h"
 #include "app/cli/demo_paths.h"
 #include "app/cli/demo_plan.h"
 #include "app/cli/demo_sft_stage.h"
@@ -51,23 +52,15 @@ const std::vector<Stage>& stages() {
 }
 
 // One stage's work; its summary is kept in DIR/logs/<stage>-summary.json.
-// A `model init` spec file for --model: its tokenizer folder made absolute (the plan is stored in
-// DIR/demo.json and read from elsewhere), the demo's seed unless it has its own.
+// A `model init` spec file for --model, as a trainer's config is read: its tokenizer folder made
+// absolute (the plan is stored in DIR/demo.json and read from elsewhere), the demo's seed unless it
+// has its own.
 nlohmann::json read_model_spec(const std::string& path, uint64_t seed) {
-  std::ifstream in(path);
-  if (!in) throw CliUsageError("--model: cannot open " + path);
-  nlohmann::json spec;
-  try {
-    spec = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw CliUsageError(path + ": invalid JSON (" + e.what() + ")");
-  }
+  nlohmann::json spec = read_config_file(path, "model");
   if (!spec.is_object() || !spec.contains("tokenizer") || !spec["tokenizer"].is_string())
-    throw CliUsageError(path + ": expected an object with \"tokenizer\" (\"byte\" or a folder)");
-  if (const std::string folder = spec["tokenizer"];
-      folder != "byte" && fs::path(folder).is_relative())
-    spec["tokenizer"] =
-        fs::absolute(fs::path(path).parent_path() / folder).lexically_normal().string();
+    throw ConfigError(path + ": expected an object with \"tokenizer\" (\"byte\" or a folder)");
+  if (spec["tokenizer"] != "byte")
+    spec["tokenizer"] = resolve_config_path(spec["tokenizer"].get<std::string>(), path);
   if (!spec.contains("seed")) spec["seed"] = seed;
   return spec;
 }

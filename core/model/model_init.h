@@ -1,5 +1,6 @@
-// A freshly initialised GPT-2, Llama or Qwen2 written as a checkpoint folder: what `prefstudio-cli model init` and
-// the demo's small model start from. Torch-free public header of core.
+// A freshly initialised GPT-2, Llama or Qwen2 written as a checkpoint folder: what
+// `prefstudio-cli model init` and the demo's small model start from. Torch-free public header of
+// core.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,8 @@ struct ModelInitResult {
 //                resources/gpt2-tokenizer
 //   "seed":      integer, default 0; the same seed gives the same weights and the same hash.
 // vocab_size, eos_token_id and bos_token_id default to the tokenizer's. Weights drawn as GPT-2
-// draws them (normal(0, 0.02), norms 1, biases 0; see GptImpl::init_weights). Writes `out_dir` with save_checkpoint (temp folder + rename).
+// draws them (normal(0, 0.02), norms 1, biases 0; see GptImpl::init_weights). Writes `out_dir`
+// with save_checkpoint (temp folder + rename).
 // Throws ConfigError naming `source` and the field for a bad spec, FormatError for an unreadable
 // tokenizer folder or a failed write.
 ModelInitResult init_model_checkpoint(const nlohmann::json& spec, const std::string& out_dir,
