@@ -3,7 +3,6 @@
 // other tools. Special-token text such as "<|endoftext|>" is encoded literally, as encode() does.
 // --prompt gives the ids every stage puts before a completion of TEXT: the checkpoint's chat
 // template around it as a user turn, with the assistant's header (docs/chat-templates.md).
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -12,6 +11,7 @@
 #include "app/cli/cli_command.h"
 #include "app/cli/engine_commands.h"
 #include "core/common/core_error.h"
+#include "core/model/model_folder.h"
 #include "core/text/tokenizer.h"
 
 namespace prefstudio::cli {
@@ -33,12 +33,9 @@ int run_tokenize(const std::vector<std::string>& args) {
   CliArgs parsed = CliArgs::parse(args, {"json", "prompt"}, {"model", "text", "file"});
   if (!parsed.positional.empty())
     throw CliUsageError("unexpected argument " + parsed.positional[0]);
-  std::string model = parsed.require("model");
-  // A PPO checkpoint keeps its policy (and tokenizer) in policy/, beside the critic.
-  if (!std::filesystem::exists(std::filesystem::path(model) / "config.json") &&
-      std::filesystem::exists(std::filesystem::path(model) / "policy" / "config.json"))
-    model = (std::filesystem::path(model) / "policy").string();
-  std::unique_ptr<Tokenizer> tokenizer = Tokenizer::load(model);
+  // An online-RL checkpoint keeps its policy (and tokenizer) in policy/.
+  std::unique_ptr<Tokenizer> tokenizer =
+      Tokenizer::load(resolve_model_folder(parsed.require("model")));
   const std::string text = read_text(parsed);
   const std::vector<int64_t> ids =
       parsed.has("prompt") ? tokenizer->encode_prompt(text) : tokenizer->encode(text);

@@ -199,7 +199,8 @@ torch::ScalarType parameter_dtype(const CheckpointWeights& weights, const std::s
   return torch::kFloat;
 }
 
-// config.json's torch_dtype for the dtype the weights are written in.
+// config.json's torch_dtype: the dtype the weights are written in (save_checkpoint sets it; the
+// stored weights' own dtype decides on load, see parameter_dtype).
 std::string dtype_name(torch::ScalarType dtype) {
   if (dtype == torch::kBFloat16) return "bfloat16";
   if (dtype == torch::kHalf) return "float16";
@@ -310,13 +311,6 @@ int64_t score_head_pad_token_id(const GptConfig& config) {
 
 std::string checkpoint_content_hash(const std::string& dir) {
   return weights_content_hash(resolve_model_folder(dir));
-}
-
-std::string resolve_model_folder(const std::string& dir) {
-  const fs::path folder(dir);
-  if (!fs::exists(folder / kConfigFile) && fs::exists(folder / "policy" / kConfigFile))
-    return (folder / "policy").string();
-  return dir;
 }
 
 LoadedModel load_checkpoint(const std::string& dir, const torch::Device& device) {

@@ -12,16 +12,17 @@
 #include <string>
 
 #include "core/model/gpt.h"
+#include "core/model/model_folder.h"
 #include "core/text/tokenizer.h"
 
 namespace prefstudio {
 
 struct CheckpointManifest {
-  std::string content_hash;   // hex SHA-256 of model.safetensors as written (sharded: see
-                              // CheckpointWeights::content_hash)
-  int64_t run_id = 0;         // the store's run id it came from; 0 = none (imported, init)
+  std::string content_hash;  // hex SHA-256 of model.safetensors as written (sharded: see
+                             // CheckpointWeights::content_hash)
+  int64_t run_id = 0;        // the store's run id it came from; 0 = none (imported, init)
   int64_t step = 0;
-  std::string kind = "lm";    // lm | reward | policy | value
+  std::string kind = "lm";  // lm | reward | policy | value
   // reward only: subtracted from every score wherever we score, so the training split's reference
   // completions score 0 on average (Hugging Face users subtract it themselves; see docs).
   double reward_offset = 0.0;
@@ -51,11 +52,6 @@ struct LoadedModel {
   std::map<std::string, torch::Tensor> extra;
 };
 
-// An online-RL trainer's checkpoint folder holds its policy in policy/ (and PPO's critic in
-// value/): `dir` itself when it has a config.json, else dir/policy when that has one, else `dir`.
-// load_checkpoint and load_model_only load through it, so such a folder loads as its policy.
-std::string resolve_model_folder(const std::string& dir);
-
 // Loads onto `device`. Missing or mis-shaped tensors against config.json are errors (FormatError
 // naming the file and the tensor), never a silent random init. Parameters are float32 on CPU; on a
 // GPU a Llama checkpoint's stored BF16/F16 is kept (PREFSTUDIO_WEIGHTS_DTYPE=float32 upcasts,
@@ -83,9 +79,9 @@ LoadedModel load_model_only(const std::string& dir, const torch::Device& device 
 // metadata format "pt", so transformers reads the folder; above 5 GB (PREFSTUDIO_MAX_SHARD_MB)
 // they are sharded as save_pretrained shards. Kinds reward and value are written as
 // GPT2-/Llama-/Qwen2ForSequenceClassification (num_labels 1, pad_token_id
-// score_head_pad_token_id) with their head passed in `extra` as "score.weight" (1, n_embd). Throws CoreError when an `extra` name collides
-// with a model tensor, FormatError naming the path when a write fails (the temporary folder is
-// removed).
+// score_head_pad_token_id) with their head passed in `extra` as "score.weight" (1, n_embd). Throws
+// CoreError when an `extra` name collides with a model tensor, FormatError naming the path when a
+// write fails (the temporary folder is removed).
 CheckpointManifest save_checkpoint(const std::string& dir, Gpt model, const Tokenizer& tokenizer,
                                    CheckpointManifest manifest,
                                    const std::map<std::string, torch::Tensor>& extra = {});

@@ -85,10 +85,10 @@ int64_t GptConfig::parameter_count() const {
   const int64_t c = n_embd;
   if (is_llama()) {
     const int64_t q = n_head * head_dim(), kv = kv_heads() * head_dim(), i = intermediate_size;
-    const int64_t per_layer = 2 * c                                       // the two RMSNorms
-                              + c * (q + 2 * kv) + q * c                  // q, k, v, o
+    const int64_t per_layer = 2 * c                                             // the two RMSNorms
+                              + c * (q + 2 * kv) + q * c                        // q, k, v, o
                               + (qkv_bias ? q + 2 * kv : 0) + (o_bias ? c : 0)  //
-                              + 3 * c * i + (mlp_bias ? 2 * i + c : 0);   // gate, up, down
+                              + 3 * c * i + (mlp_bias ? 2 * i + c : 0);         // gate, up, down
     return vocab_size * c * (tie_word_embeddings ? 1 : 2) + n_layer * per_layer + c;
   }
   const int64_t per_layer = 2 * 2 * c                                     // ln_1, ln_2
@@ -123,7 +123,6 @@ nlohmann::json to_json(const GptConfig& config) {
       {"tie_word_embeddings", true},
       {"eos_token_id", config.eos_token_id},
       {"bos_token_id", config.bos_token_id},
-      {"torch_dtype", "float32"},
       {"prefstudio_tokenizer", config.tokenizer},
   };
 }

@@ -7,9 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace prefstudio {
 
@@ -24,14 +23,14 @@ struct RopeScaling {
 
 struct GptConfig {
   std::string model_type = "gpt2";  // "gpt2", "llama" or "qwen2"
-  int64_t vocab_size = 50257;      // e.g. 50257 for GPT-2's BPE, 257 for the byte tokenizer
-  int64_t n_positions = 1024;      // longest sequence, prompt plus completion, in tokens
-  int64_t n_embd = 768;            // model width; must divide by n_head
-  int64_t n_layer = 12;            // transformer blocks
-  int64_t n_head = 12;             // attention heads per block
+  int64_t vocab_size = 50257;       // e.g. 50257 for GPT-2's BPE, 257 for the byte tokenizer
+  int64_t n_positions = 1024;       // longest sequence, prompt plus completion, in tokens
+  int64_t n_embd = 768;             // model width; must divide by n_head
+  int64_t n_layer = 12;             // transformer blocks
+  int64_t n_head = 12;              // attention heads per block
   double layer_norm_epsilon = 1e-5;
-  double dropout = 0.0;            // embd/attn/resid dropout while training; 0 for fine-tuning
-  int64_t eos_token_id = 50256;    // ends a completion; also the padding id (GPT-2 has no pad)
+  double dropout = 0.0;          // embd/attn/resid dropout while training; 0 for fine-tuning
+  int64_t eos_token_id = 50256;  // ends a completion; also the padding id (GPT-2 has no pad)
   int64_t bos_token_id = 50256;
   std::string tokenizer = "gpt2-bpe";  // "gpt2-bpe", "hf-bpe" or "byte": its tokenizer files
 
@@ -41,11 +40,10 @@ struct GptConfig {
   int64_t head_dim_value = 0;     // config.json's head_dim; 0 = n_embd / n_head
   double rope_theta = 10000.0;
   RopeScaling rope_scaling;
-  bool qkv_bias = false;       // biases on q_proj, k_proj, v_proj (Qwen2; Llama's attention_bias)
-  bool o_bias = false;         // a bias on o_proj (Llama's attention_bias; never Qwen2)
-  bool mlp_bias = false;       // biases on gate_proj, up_proj, down_proj
+  bool qkv_bias = false;  // biases on q_proj, k_proj, v_proj (Qwen2; Llama's attention_bias)
+  bool o_bias = false;    // a bias on o_proj (Llama's attention_bias; never Qwen2)
+  bool mlp_bias = false;  // biases on gate_proj, up_proj, down_proj
   bool tie_word_embeddings = true;  // false: a separate lm_head.weight (GPT-2 is always tied)
-  std::string torch_dtype = "float32";  // the dtype config.json declares for the stored weights
 
   bool is_llama() const { return model_type != "gpt2"; }
   int64_t head_dim() const { return head_dim_value > 0 ? head_dim_value : n_embd / n_head; }

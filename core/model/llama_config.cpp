@@ -33,7 +33,8 @@ RopeScaling read_rope_scaling(const nlohmann::json& json) {
   RopeScaling out;
   auto found = json.find("rope_scaling");
   if (found == json.end() || found->is_null()) return out;
-  if (!found->is_object()) refuse("rope_scaling", "must be an object or null, got " + found->dump());
+  if (!found->is_object())
+    refuse("rope_scaling", "must be an object or null, got " + found->dump());
   const auto& rs = *found;
   const std::string type = read_string(rs, "rope_type", read_string(rs, "type", "default"));
   if (type == "default") return out;
@@ -43,8 +44,8 @@ RopeScaling read_rope_scaling(const nlohmann::json& json) {
   out.factor = read_double(rs, "factor", out.factor);
   out.low_freq_factor = read_double(rs, "low_freq_factor", out.low_freq_factor);
   out.high_freq_factor = read_double(rs, "high_freq_factor", out.high_freq_factor);
-  out.original_max_position_embeddings = read_int(rs, "original_max_position_embeddings",
-                                                  out.original_max_position_embeddings);
+  out.original_max_position_embeddings =
+      read_int(rs, "original_max_position_embeddings", out.original_max_position_embeddings);
   return out;
 }
 
@@ -126,7 +127,6 @@ GptConfig llama_config_from_json(const nlohmann::json& json) {
   }
   // LlamaConfig and Qwen2Config default to an untied head; SmolLM2 and small Qwen2.5 tie it.
   config.tie_word_embeddings = read_flag(json, "tie_word_embeddings", false);
-  config.torch_dtype = read_string(json, "torch_dtype", "float32");
   config.eos_token_id = read_token_id(json, "eos_token_id", config.vocab_size - 1);
   config.bos_token_id = read_token_id(json, "bos_token_id", config.eos_token_id);
   config.tokenizer = read_string(json, "prefstudio_tokenizer", "hf-bpe");
@@ -157,7 +157,6 @@ nlohmann::json llama_config_to_json(const GptConfig& config) {
       {"use_cache", true},
       {"bos_token_id", config.bos_token_id},
       {"eos_token_id", config.eos_token_id},
-      {"torch_dtype", config.torch_dtype},
       {"prefstudio_tokenizer", config.tokenizer},
   };
   if (qwen2) {
